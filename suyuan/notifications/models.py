@@ -1,0 +1,15 @@
+from django.db import models
+from django.utils import timezone
+
+from suyuan.core.fields import EncryptedTextField
+
+
+class DevSmsMessage(models.Model):
+    """A text message the development backend "sent": shown on a page that exists only with DEBUG on."""
+
+    phone = EncryptedTextField()
+    body = EncryptedTextField()
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]

@@ -1,0 +1,14 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+
+from suyuan.accounts.access import scope_for
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    """Tell templates whether the viewer is staff, so layouts show the workbench or the portal."""
+    user = getattr(request, "user", None)
+    scope = scope_for(user)
+    return {"viewer_is_staff": scope.is_staff or scope.is_platform_operator}
