@@ -152,7 +152,7 @@ def organizations_visible_to(actor: User | AnonymousUser | None) -> QuerySet[Org
     if not scope.is_staff:
         return Organization.objects.none()
     return Organization.objects.filter(
-        Q(id__in=scope.organization_ids) | scope.region_q("region_id") | Q(id__in=shared_object_ids(actor, Organization))
+        Q(id__in=scope.organization_ids) | scope.region_q("region__code") | Q(id__in=shared_object_ids(actor, Organization))
     )
 
 
