@@ -46,7 +46,7 @@ run: demo ## Set everything up and start the web server and the task worker on h
 	@$(MANAGE) seed_demo --print-logins
 	@echo "Suyuan: http://$(HOST):$(PORT)/ (staff: http://$(HOST):$(PORT)/staff/) — Ctrl-C stops both processes"
 	@trap 'kill 0' INT TERM EXIT; \
-	  DEBUG=1 $(MANAGE) db_worker --interval 1 & \
+	  DEBUG=1 $(MANAGE) db_worker --interval 1 --no-reload & \
 	  DEBUG=1 $(MANAGE) runserver --noreload $(HOST):$(PORT)
 
 test: setup ## Run the whole suite (SQLite; PostgreSQL when DATABASE_URL points there)
