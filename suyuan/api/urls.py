@@ -42,8 +42,10 @@ def invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
             for e in errs
         ]
     else:
-        errors = [{"field": None, "code": e.code or "invalid", "message": str(e.message % (e.params or {}))}
-                  for e in exc.error_list]
+        errors = [
+            {"field": None, "code": e.code or "invalid", "message": str(e.message % (e.params or {}))}
+            for e in exc.error_list
+        ]
     return api.create_response(request, {"detail": errors}, status=422)
 
 

@@ -17,7 +17,12 @@ class Region(models.Model):
     name = models.CharField(_("name"), max_length=64)
     level = models.PositiveSmallIntegerField(_("level"), choices=RegionLevel.choices, db_index=True)
     parent = models.ForeignKey(
-        "self", verbose_name=_("parent"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+        "self",
+        verbose_name=_("parent"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
     )
     # 浙江省衢州市江山市双塔街道: kept denormalised because every list shows it and it never changes
     # within one edition of the codes.
@@ -41,7 +46,9 @@ class Region(models.Model):
     @property
     def ancestor_codes(self) -> list[str]:
         """Return the codes of this region's ancestors, from the province down, without itself."""
-        return [self.code[:n] for level, n in CODE_LENGTH.items() if n < len(self.code) and level < self.level]
+        return [
+            self.code[:n] for level, n in CODE_LENGTH.items() if n < len(self.code) and level < self.level
+        ]
 
     def contains(self, code: str) -> bool:
         """Return whether the region with ``code`` is this region or lies below it."""

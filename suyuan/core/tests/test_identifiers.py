@@ -10,7 +10,9 @@ from suyuan.core import identifiers
 class TestResidentId:
     def test_accepts_valid_number_and_normalises_case_and_width(self):
         assert identifiers.normalize_resident_id("11010519491231002x") == "11010519491231002X"
-        assert identifiers.normalize_resident_id("１１０１０５１９４９１２３１００２Ｘ") == "11010519491231002X"
+        assert (
+            identifiers.normalize_resident_id("１１０１０５１９４９１２３１００２Ｘ") == "11010519491231002X"
+        )
 
     def test_rejects_wrong_check_character_with_translated_message(self):
         with pytest.raises(ValidationError) as info:
@@ -19,7 +21,9 @@ class TestResidentId:
         with translation.override("zh-hans"):
             assert "校验" in str(info.value.messages[0])
 
-    @pytest.mark.parametrize("value,code", [("", "required"), ("1101051949", "length"), ("11010519491331002X", "component")])
+    @pytest.mark.parametrize(
+        "value,code", [("", "required"), ("1101051949", "length"), ("11010519491331002X", "component")]
+    )
     def test_rejects_bad_shapes(self, value, code):
         with pytest.raises(ValidationError) as info:
             identifiers.normalize_resident_id(value)
@@ -35,7 +39,9 @@ class TestResidentId:
 
 
 class TestMobile:
-    @pytest.mark.parametrize("value", ["13812345678", "+86 138 1234 5678", "138-1234-5678", "１３８１２３４５６７８"])
+    @pytest.mark.parametrize(
+        "value", ["13812345678", "+86 138 1234 5678", "138-1234-5678", "１３８１２３４５６７８"]
+    )
     def test_accepts_mainland_mobile_numbers(self, value):
         assert identifiers.normalize_mobile(value) == "13812345678"
 
