@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from urllib.parse import urlencode
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django_htmx.http import HttpResponseClientRedirect
 
 from suyuan.accounts.access import scope_for
 from suyuan.accounts.choices import SECOND_FACTOR_ROLES
@@ -16,6 +18,12 @@ from suyuan.accounts.choices import SECOND_FACTOR_ROLES
 def needs_second_factor(user: object) -> bool:
     scope = scope_for(user)  # type: ignore[arg-type]
     return scope.is_platform_operator or any(role in scope.roles for role in SECOND_FACTOR_ROLES)
+
+
+def is_verified(user: object) -> bool:
+    """Tell whether the user passed a second factor in this session (django-otp's OTPMiddleware)."""
+    check = getattr(user, "is_verified", None)
+    return bool(check is not None and check())
 
 
 class SecondFactorRequiredMiddleware:
@@ -31,10 +39,15 @@ class SecondFactorRequiredMiddleware:
             user.is_authenticated
             and not request.path.startswith(self.exempt_prefixes)
             and not getattr(request, "auth_via_token", False)
-            and not user.is_verified()  # type: ignore[union-attr]
+            and not is_verified(user)
             and needs_second_factor(user)
         ):
             if request.path.startswith("/api/"):
                 return JsonResponse({"detail": _("A second factor is required for your role.")}, status=403)
-            return redirect(f"{reverse('accounts:second_factor')}?next={request.get_full_path()}")
+            # The path goes in the query string encoded, so its own "&" and "#" stay part of ``next``.
+            url = f"{reverse('accounts:second_factor')}?{urlencode({'next': request.get_full_path()})}"
+            if getattr(request, "htmx", False):
+                # An htmx request would swap the second-factor page into a fragment; load it whole instead.
+                return HttpResponseClientRedirect(url)
+            return redirect(url)
         return self.get_response(request)

@@ -10,5 +10,6 @@ urlpatterns = [
     path("api/", api.urls),
     path("accounts/", include("suyuan.accounts.urls")),
     path("admin/", admin.site.urls),
+    path("dev/", include("suyuan.notifications.urls")),
     path("", include("suyuan.web.urls")),
 ]
