@@ -1,0 +1,75 @@
+"""Build the Quzhou demo (``seed_demo``) or print its logins (``seed_demo --print-logins``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from suyuan.demo import services
+
+
+class Command(BaseCommand):
+    help = (
+        "Build the Quzhou demonstration data (organisations and one login per role); idempotent. "
+        "DEMO ONLY: the password and TOTP secret are published."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--print-logins", action="store_true", help="Print the demo logins and exit.")
+        parser.add_argument(
+            "--county",
+            action="append",
+            dest="counties",
+            metavar="CODE",
+            help="Build only this county of Quzhou (repeatable); Jiangshan and Kecheng are always built.",
+        )
+
+    def handle(
+        self, *args: Any, print_logins: bool = False, counties: list[str] | None = None, **options: Any
+    ) -> None:
+        if print_logins:
+            self._print_logins()
+            return
+        try:
+            report = services.demo_seed(counties=counties)
+        except services.DemoError as exc:
+            raise CommandError(str(exc)) from exc
+        if report.regions_loaded:
+            self.stdout.write("Loaded Zhejiang's regions (villages included).")
+        self.stdout.write(
+            f"Demo ready in {report.seconds:.1f} s: {report.organizations_total} organisations "
+            f"({report.organizations_created} created, {report.organizations_updated} updated), "
+            f"{report.users_created} people created, {report.users_updated} updated, "
+            f"{report.memberships_created} memberships and {report.devices_created} TOTP devices created."
+        )
+
+    def _print_logins(self) -> None:
+        logins = services.demo_logins()
+        if not logins:
+            raise CommandError("No demo logins found: run `manage.py seed_demo` first.")
+        out = self.stdout.write
+        out("")
+        out("DEMO LOGINS: demo data only, never on a server with real people's data.")
+        out(f"Staff sign-in: /accounts/login/   password for every demo login: {services.DEMO_PASSWORD}")
+        out("")
+        widths = (
+            max(len("username"), *(len(x.username) for x in logins)),
+            max(len("role"), *(len(x.role) for x in logins)),
+        )
+        out(f"  {'username':<{widths[0]}}  {'role':<{widths[1]}}  organisation")
+        for login in logins:
+            totp = "  [TOTP]" if login.needs_totp else ""
+            out(f"  {login.username:<{widths[0]}}  {login.role:<{widths[1]}}  {login.organization}{totp}")
+        out("")
+        out(
+            f"Citizen sign-in: phone {services.DEMO_CITIZEN_PHONE} (code by SMS; in development see /dev/sms/)"
+        )
+        out("")
+        out("[TOTP] logins need a one-time code. Add this DEMO secret to an authenticator app:")
+        out(f"  secret (base32): {services.DEMO_TOTP_SECRET}")
+        first = next((x for x in logins if x.needs_totp), None)
+        if first is not None:
+            out(f"  or the URI:      {services.demo_totp_uri(first.username)}")
+        out("  This secret is published with the source code: it protects nothing. Demo only.")
+        out("")

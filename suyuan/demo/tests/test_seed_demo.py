@@ -1,0 +1,185 @@
+"""The Quzhou demo: organisations, logins, TOTP, idempotency, and the scopes the logins demonstrate."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import struct
+import time
+from io import StringIO
+
+import pytest
+from django.contrib.auth import authenticate
+from django.core.management import call_command
+from django.test import RequestFactory
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from suyuan.accounts import access
+from suyuan.accounts.choices import OrganizationType, Role
+from suyuan.accounts.models import Membership, Organization, User
+from suyuan.core.exceptions import NotFound
+from suyuan.core.identifiers import PHONE, hash_identifier
+from suyuan.demo import services
+from suyuan.regions.models import Region
+from suyuan.regions.tests.factories import make_real_regions, make_region
+
+pytestmark = pytest.mark.django_db
+
+
+def counts() -> dict[str, int]:
+    return {
+        "organizations": Organization.objects.count(),
+        "users": User.objects.count(),
+        "memberships": Membership.objects.count(),
+        "devices": TOTPDevice.objects.count(),
+    }
+
+
+@pytest.fixture
+def small_quzhou():
+    """Return a slice of real regions: Jiangshan and Kecheng, one township and one village each."""
+    make_real_regions()
+    make_region("330802005", "新新街道")
+    make_region("330802005001", "金桂社区")
+    return ["330881", "330802"]
+
+
+def totp_now(secret_base32: str, at: float | None = None) -> str:
+    """Compute an RFC 6238 code independently of django-otp, as an authenticator app would."""
+    key = base64.b32decode(secret_base32)
+    counter = int((at or time.time()) // 30)
+    digest = hmac.new(key, struct.pack(">Q", counter), hashlib.sha1).digest()
+    offset = digest[-1] & 0x0F
+    code = (struct.unpack(">I", digest[offset : offset + 4])[0] & 0x7FFFFFFF) % 1_000_000
+    return f"{code:06d}"
+
+
+class TestOnASlice:
+    def test_builds_the_tree_people_and_devices(self, small_quzhou):
+        report = services.demo_seed(counties=small_quzhou)
+        assert not report.regions_loaded
+        # per county a centre and ten bodies; a centre per township (4 in the slice), a committee per village (2)
+        assert report.organizations_created == 2 * 11 + 4 + 2
+        centre = Organization.objects.get(code="330881-CC")
+        assert centre.name == "江山市社会矛盾纠纷调处化解中心"
+        township = Organization.objects.get(code="330881001-TC")
+        assert (township.name, township.parent) == ("双塔街道社会矛盾纠纷调处化解中心", centre)
+        village = Organization.objects.get(code="330881001001-VC")
+        assert (village.name, village.parent, village.type) == (
+            "城北社区人民调解委员会",
+            township,
+            OrganizationType.VILLAGE_COMMITTEE,
+        )
+        assert Organization.objects.get(code="330881-COURT").name == "江山市人民法院"
+        assert Organization.objects.get(code="330881-SC-FINANCIAL").name == "江山市金融纠纷律师调解团"
+        assert Organization.objects.get(code="330881-SC-TRAFFIC").parent == centre
+        assert Organization.objects.get(code="330881-PSB").parent is None
+
+        roles = set(
+            Membership.objects.filter(user__username__startswith="demo.").values_list("role", flat=True)
+        )
+        assert roles == set(Role.values)
+        notable = Membership.objects.get(user__username="demo.notable")
+        assert notable.is_notable and notable.organization == village
+        assert Membership.objects.get(user__username="demo.judge").organization.name == "江山市人民法院"
+        assert set(TOTPDevice.objects.values_list("user__username", flat=True)) == {
+            "demo.supervisor",
+            "demo.administrator",
+        }
+
+    def test_a_second_run_creates_and_changes_nothing(self, small_quzhou):
+        services.demo_seed(counties=small_quzhou)
+        before = counts()
+        report = services.demo_seed(counties=small_quzhou)
+        assert not report.created_anything
+        assert (report.organizations_updated, report.users_updated) == (0, 0)
+        assert counts() == before
+
+    def test_a_run_repairs_what_someone_changed(self, small_quzhou):
+        services.demo_seed(counties=small_quzhou)
+        Organization.objects.filter(code="330881-CC").update(name="改过的名字")
+        judge = User.objects.get(username="demo.judge")
+        judge.set_password("something-else-entirely")
+        judge.save()
+        report = services.demo_seed(counties=small_quzhou)
+        assert (report.organizations_updated, report.users_updated) == (1, 1)
+        assert Organization.objects.get(code="330881-CC").name == "江山市社会矛盾纠纷调处化解中心"
+        assert User.objects.get(username="demo.judge").check_password(services.DEMO_PASSWORD)
+
+    def test_staff_sign_in_with_the_demo_password_and_the_citizen_has_none(self, small_quzhou):
+        services.demo_seed(counties=small_quzhou)
+        request = RequestFactory().post("/accounts/login/")
+        assert authenticate(request, username="demo.dispatcher", password=services.DEMO_PASSWORD) is not None
+        citizen = User.objects.get(phone_hash=hash_identifier(PHONE, services.DEMO_CITIZEN_PHONE))
+        assert citizen.username == services.DEMO_CITIZEN_USERNAME
+        assert not citizen.has_usable_password()
+        assert citizen.id_number == services.DEMO_CITIZEN_ID_NUMBER
+
+    def test_the_published_totp_secret_opens_the_demo_devices(self, small_quzhou):
+        services.demo_seed(counties=small_quzhou)
+        device = TOTPDevice.objects.get(user__username="demo.administrator")
+        assert device.confirmed
+        assert device.verify_token(totp_now(services.DEMO_TOTP_SECRET))
+
+    def test_the_logins_demonstrate_scopes(self, small_quzhou):
+        services.demo_seed(counties=small_quzhou)
+        people = {u.username: u for u in User.objects.filter(username__startswith="demo.")}
+        grid_worker = people["demo.grid_worker"]
+        assert access.access_user(people["demo.dispatcher"], grid_worker.pk) == grid_worker
+        with pytest.raises(NotFound):
+            access.access_user(people["demo.kecheng"], grid_worker.pk)
+        assert access.scope_for(people["demo.grid_worker"]).region_codes == ("330881001001",)
+
+    def test_print_logins_prints_the_table_password_phone_and_totp_secret(self, small_quzhou):
+        call_command("seed_demo", "--county", "330881", stdout=StringIO())
+        out = StringIO()
+        call_command("seed_demo", "--print-logins", stdout=out)
+        text = out.getvalue()
+        for spec in services.DEMO_USERS:
+            assert spec.username in text
+        assert services.DEMO_PASSWORD in text
+        assert services.DEMO_CITIZEN_PHONE in text
+        assert services.DEMO_TOTP_SECRET in text
+        assert "江山市人民法院" in text
+        assert "demo" in text.lower() and "DEMO" in text
+
+    def test_the_command_reports_what_it_did(self, small_quzhou):
+        out = StringIO()
+        call_command("seed_demo", "--county", "330881", stdout=out)
+        assert "28 organisations (28 created" in out.getvalue()
+
+    def test_village_committee_names(self):
+        assert services.village_committee_name("白沙村委会") == "白沙村人民调解委员会"
+        assert services.village_committee_name("新桥头村村民委员会") == "新桥头村人民调解委员会"
+        assert services.village_committee_name("书香社区居委会") == "书香社区人民调解委员会"
+        assert services.village_committee_name("宝石街居委会") == "宝石街社区人民调解委员会"
+        assert services.village_committee_name("彩虹社区") == "彩虹社区人民调解委员会"
+
+
+@pytest.mark.slow
+def test_the_full_quzhou_demo_loads_regions_and_is_idempotent():
+    report = services.demo_seed()
+    assert report.regions_loaded
+    quzhou_townships = Region.objects.filter(level=4, code__startswith="3308").count()
+    quzhou_villages = Region.objects.filter(level=5, code__startswith="3308").count()
+    assert quzhou_townships == 100 and quzhou_villages > 1_500
+    by_type = dict(report.by_type)
+    assert by_type[OrganizationType.COUNTY_CENTRE] == 6
+    assert by_type[OrganizationType.TOWNSHIP_CENTRE] == quzhou_townships
+    assert by_type[OrganizationType.VILLAGE_COMMITTEE] == quzhou_villages
+    assert by_type[OrganizationType.COURT] == 6
+    assert by_type[OrganizationType.SPECIALIST_COMMITTEE] == 24
+    assert (
+        report.organizations_created
+        == Organization.objects.count()
+        == 6 * 11 + quzhou_townships + quzhou_villages
+    )
+    for county in services.COUNTIES:
+        assert Organization.objects.filter(code=f"{county}-CC", region_id=county).exists()
+
+    before = counts()
+    again = services.demo_seed()
+    assert not again.regions_loaded and not again.created_anything
+    assert (again.organizations_updated, again.users_updated) == (0, 0)
+    assert counts() == before
