@@ -6,3 +6,6 @@ class RegionsConfig(AppConfig):
     name = "suyuan.regions"
     label = "regions"
     verbose_name = _("Regions")
+
+    def ready(self) -> None:
+        from suyuan.regions import signals  # noqa: F401  (connects the receivers)

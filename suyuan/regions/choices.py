@@ -18,3 +18,13 @@ CODE_LENGTH = {
     RegionLevel.VILLAGE: 12,
 }
 LEVEL_BY_CODE_LENGTH = {length: level for level, length in CODE_LENGTH.items()}
+
+# City-level rows that stand for "the counties directly under the province" rather than a place: they keep
+# the code tree whole but are not part of anyone's address.
+PLACEHOLDER_NAMES = frozenset({"市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划"})
+
+
+class ResolutionStatus(models.TextChoices):
+    RESOLVED = "resolved", _("resolved")  # one region, the deepest the text names
+    AMBIGUOUS = "ambiguous", _("ambiguous")  # equally good readings name different regions
+    UNKNOWN = "unknown", _("unknown")  # no region found in the text

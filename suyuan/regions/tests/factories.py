@@ -28,7 +28,12 @@ def make_region(code: str, name: str) -> Region:
     full_name = (parent.full_name if parent else "") + name
     region, _ = Region.objects.get_or_create(
         code=code,
-        defaults={"name": name, "level": LEVEL_BY_CODE_LENGTH[len(code)], "parent": parent, "full_name": full_name},
+        defaults={
+            "name": name,
+            "level": LEVEL_BY_CODE_LENGTH[len(code)],
+            "parent": parent,
+            "full_name": full_name,
+        },
     )
     return region
 
