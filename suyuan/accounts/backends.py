@@ -11,7 +11,7 @@ from suyuan.accounts.models import User
 class StaffPasswordBackend(ModelBackend):
     """Authenticate by username and password; citizens, who have no usable password, never match."""
 
-    def authenticate(  # type: ignore[override]
+    def authenticate(
         self, request: HttpRequest | None, username: str | None = None, password: str | None = None, **kwargs: Any
     ) -> User | None:
         if not username or not password:

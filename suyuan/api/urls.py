@@ -35,6 +35,7 @@ def forbidden(request: HttpRequest, exc: Forbidden) -> HttpResponse:
 
 @api.exception_handler(ValidationError)
 def invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    errors: list[dict[str, str | None]]
     if hasattr(exc, "error_dict"):
         errors = [
             {"field": name, "code": e.code or "invalid", "message": str(e.message % (e.params or {}))}

@@ -8,7 +8,7 @@ from datetime import timedelta
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
-from suyuan.config import env
+from suyuan.core import env
 
 BASE_DIR = env.BASE_DIR
 VAR_DIR = env.VAR_DIR
@@ -167,6 +167,9 @@ AXES_FAILURE_LIMIT = env.integer("LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.integer("LOGIN_LOCKOUT_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_RESET_ON_SUCCESS = True
+# A lockout runs its fixed course: further tries during it must not extend it, or anyone who knows a
+# username could keep that person locked out for ever.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_CALLABLE = "suyuan.accounts.views.lockout_response"
 AXES_VERBOSE = False
 AXES_ENABLE_ACCESS_FAILURE_LOG = False

@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.core import checks
 
-from suyuan.config import env
+from suyuan.core import env
 
 
 @checks.register(checks.Tags.security, deploy=True)

@@ -32,7 +32,7 @@ class EncryptedTextField(models.TextField):
             return value
         return crypto.encrypt(str(value))
 
-    def get_lookup(self, lookup_name: str):  # type: ignore[no-untyped-def]
+    def get_lookup(self, lookup_name: str) -> Any:
         if lookup_name != "isnull":
             return None
         return super().get_lookup(lookup_name)
