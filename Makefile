@@ -30,7 +30,7 @@ messages: $(STAMP) ## Compile translations (.po -> .mo, pure Python)
 	@$(MANAGE) compile_translations
 
 makemessages: $(STAMP) ## Extract new strings into the zh-Hans catalogue (needs GNU gettext)
-	cd suyuan && ../$(MANAGE) makemessages -l zh_Hans --no-obsolete --no-location --ignore 'tests/*'
+	cd suyuan && ../$(PY) ../manage.py makemessages -l zh_Hans --no-obsolete --no-location --ignore 'tests/*'
 	@$(MANAGE) compile_translations
 
 db: setup ## Migrate and load regions (Zhejiang villages included)

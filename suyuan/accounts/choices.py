@@ -58,6 +58,8 @@ class AuditKind(models.TextChoices):
     RATE_LIMITED = "rate_limited", _("rate limited")
     PERMISSION_DENIED = "permission_denied", _("permission denied")
     REVEAL = "reveal", _("personal data revealed")
+    ORGANIZATION_CREATED = "organization_created", _("organisation created")
+    IDENTIFIERS_CHANGED = "identifiers_changed", _("identifiers changed")
     MEMBERSHIP_GRANTED = "membership_granted", _("membership granted")
     MEMBERSHIP_ENDED = "membership_ended", _("membership ended")
     TOKEN_CREATED = "token_created", _("API token created")

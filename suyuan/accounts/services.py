@@ -83,6 +83,7 @@ def organization_create(
     organization = Organization.objects.create(
         code=code, name=name, type=type, region=region, parent=parent, specialty=specialty
     )
+    audit_record(AuditKind.ORGANIZATION_CREATED, actor=actor, target=target_of(organization))
     # Scopes computed earlier in this request do not know the new organisation yet.
     access.forget_scope(actor)
     return organization
@@ -224,6 +225,11 @@ def user_set_identifiers(
         setattr(user, name, value)
     if values:
         user.save(update_fields=list(values))
+        # Which identifiers changed, never their values: the log must not become a copy of the data.
+        changed = sorted({name.removesuffix("_hash") for name in values})
+        audit_record(
+            AuditKind.IDENTIFIERS_CHANGED, actor=actor, target=target_of(user), field=",".join(changed)
+        )
     return user
 
 

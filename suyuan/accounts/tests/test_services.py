@@ -263,6 +263,8 @@ class TestOrganizationCreate:
         )
         assert org.parent == world.orgs["township"]
         assert access.access_organization(world.staff[Role.MEDIATOR], org.pk) == org
+        event = AuditEvent.objects.get(kind=AuditKind.ORGANIZATION_CREATED)
+        assert (event.actor, event.target) == (world.staff[Role.ADMINISTRATOR], f"accounts.organization:{org.pk}")
 
     def test_bad_input_names_each_field(self, world):
         with pytest.raises(ValidationError) as exc:
@@ -308,6 +310,9 @@ class TestIdentifiers:
             stored = cursor.fetchone()[0]
         assert "13900005678" not in stored
         assert list(selectors.users_find_by_identifier(actor=citizen, phone="13900005678")) == [citizen]
+        event = AuditEvent.objects.get(kind=AuditKind.IDENTIFIERS_CHANGED)
+        assert (event.actor, event.field) == (citizen, "id_number,phone")
+        assert "5678" not in f"{event.target}{event.field}{event.reason}"
 
     def test_invalid_identifiers_are_refused_by_field_and_nothing_changes(self, world):
         citizen = world.citizen
