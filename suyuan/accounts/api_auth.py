@@ -11,7 +11,7 @@ from ninja.security import HttpBearer, SessionAuth
 
 from suyuan.accounts.models import ApiToken, User
 
-TOKEN_PREFIX = "sy_"
+TOKEN_PREFIX = "sy_"  # noqa: S105 - a public prefix that marks our tokens, not a secret
 
 
 def hash_token(raw: str) -> str:

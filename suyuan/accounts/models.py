@@ -86,7 +86,12 @@ class Organization(models.Model):
         "regions.Region", verbose_name=_("region"), on_delete=models.PROTECT, related_name="organizations"
     )
     parent = models.ForeignKey(
-        "self", verbose_name=_("parent"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+        "self",
+        verbose_name=_("parent"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
     )
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -138,7 +143,9 @@ class AccessGrant(models.Model):
     grantee_organization = models.ForeignKey(
         Organization, null=True, blank=True, on_delete=models.CASCADE, related_name="grants"
     )
-    grantee_user = models.ForeignKey(User, null=True, blank=True, on_delete=models.CASCADE, related_name="grants")
+    grantee_user = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.CASCADE, related_name="grants"
+    )
     reason = models.CharField(_("reason"), max_length=200)
     granted_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -155,6 +162,11 @@ class AccessGrant(models.Model):
                 name="grant_has_exactly_one_grantee",
             )
         ]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.content_type.model}:{self.object_id} → {self.grantee_organization or self.grantee_user}"
+        )
 
 
 class AppendOnlyQuerySet(models.QuerySet):
@@ -189,6 +201,9 @@ class AuditEvent(models.Model):
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["actor", "-created_at"])]
 
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.kind} {self.target}"
+
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None:
             raise TypeError("The audit log is append-only.")
@@ -210,6 +225,9 @@ class ApiToken(models.Model):
     expires_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
 
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
 
 class SignInCode(models.Model):
     """A one-time code sent by SMS for a citizen to sign in; only a hash of the code is stored."""
@@ -223,3 +241,7 @@ class SignInCode(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["phone_hash", "-created_at"])]
+
+    def __str__(self) -> str:
+        # Never the phone or the code: neither is stored in clear.
+        return f"sign-in code {self.pk} ({self.created_at:%Y-%m-%d %H:%M})"

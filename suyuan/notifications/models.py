@@ -13,3 +13,6 @@ class DevSmsMessage(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"SMS {self.pk} ({self.created_at:%Y-%m-%d %H:%M})"

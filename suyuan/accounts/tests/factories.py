@@ -6,7 +6,7 @@ from suyuan.accounts.choices import OrganizationType, Role
 from suyuan.accounts.models import Membership, Organization, User
 
 
-class UserFactory(factory.django.DjangoModelFactory):
+class UserFactory(factory.django.DjangoModelFactory[User]):
     class Meta:
         model = User
         skip_postgeneration_save = True
@@ -16,12 +16,12 @@ class UserFactory(factory.django.DjangoModelFactory):
     password = factory.PostGenerationMethodCall("set_password", "correct horse battery staple")
 
     @factory.post_generation
-    def _save(obj, create, extracted, **kwargs):  # noqa: N805
+    def _save(obj: User, create: bool, extracted: object, **kwargs: object) -> None:
         if create:
             obj.save()
 
 
-class OrganizationFactory(factory.django.DjangoModelFactory):
+class OrganizationFactory(factory.django.DjangoModelFactory[Organization]):
     class Meta:
         model = Organization
 
@@ -30,7 +30,7 @@ class OrganizationFactory(factory.django.DjangoModelFactory):
     type = OrganizationType.COUNTY_CENTRE
 
 
-class MembershipFactory(factory.django.DjangoModelFactory):
+class MembershipFactory(factory.django.DjangoModelFactory[Membership]):
     class Meta:
         model = Membership
 
@@ -41,6 +41,6 @@ class MembershipFactory(factory.django.DjangoModelFactory):
 
 def staff(role: str, organization: Organization, **user_fields) -> User:
     """Return a new user holding ``role`` in ``organization``."""
-    user = UserFactory(**user_fields)
+    user = UserFactory.create(**user_fields)
     MembershipFactory(user=user, organization=organization, role=role)
     return user
