@@ -12,7 +12,11 @@ class StaffPasswordBackend(ModelBackend):
     """Authenticate by username and password; citizens, who have no usable password, never match."""
 
     def authenticate(
-        self, request: HttpRequest | None, username: str | None = None, password: str | None = None, **kwargs: Any
+        self,
+        request: HttpRequest | None,
+        username: str | None = None,
+        password: str | None = None,
+        **kwargs: Any,
     ) -> User | None:
         if not username or not password:
             return None

@@ -264,7 +264,10 @@ class TestOrganizationCreate:
         assert org.parent == world.orgs["township"]
         assert access.access_organization(world.staff[Role.MEDIATOR], org.pk) == org
         event = AuditEvent.objects.get(kind=AuditKind.ORGANIZATION_CREATED)
-        assert (event.actor, event.target) == (world.staff[Role.ADMINISTRATOR], f"accounts.organization:{org.pk}")
+        assert (event.actor, event.target) == (
+            world.staff[Role.ADMINISTRATOR],
+            f"accounts.organization:{org.pk}",
+        )
 
     def test_bad_input_names_each_field(self, world):
         with pytest.raises(ValidationError) as exc:
