@@ -13,9 +13,11 @@ def _isolated_side_effects(settings):
 
     settings.SMS_BACKEND = "suyuan.notifications.sms.MemorySmsBackend"
     MemorySmsBackend.outbox.clear()
+    MemorySmsBackend.references.clear()
     cache.clear()
     yield
     MemorySmsBackend.outbox.clear()
+    MemorySmsBackend.references.clear()
 
 
 @pytest.fixture
@@ -23,3 +25,17 @@ def sms_outbox():
     from suyuan.notifications.sms import MemorySmsBackend
 
     return MemorySmsBackend.outbox
+
+
+@pytest.fixture
+def english(settings):
+    """Run a test in English: for tests that assert on message texts written in English.
+
+    Chinese is the default language; its catalogue is checked as a whole by core's translation tests and
+    in the browser tests.
+    """
+    from django.utils import translation
+
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield

@@ -65,6 +65,14 @@ def server() -> Iterator[str]:
         subprocess.run([*manage, *command], env=env, cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
     port = _free_port()
     log = (var_dir / "server.log").open("w")
+    # The task worker delivers text messages (sign-in codes), as in `make run`.
+    worker = subprocess.Popen(
+        [*manage, "db_worker", "--interval", "0.2", "--no-reload", "--no-startup-delay"],
+        env=env,
+        cwd=ROOT,
+        stdout=log,
+        stderr=log,
+    )
     proc = subprocess.Popen(
         [*manage, "runserver", "--noreload", f"127.0.0.1:{port}"], env=env, cwd=ROOT, stdout=log, stderr=log
     )
@@ -79,11 +87,13 @@ def server() -> Iterator[str]:
             pass
         if proc.poll() is not None or time.monotonic() > deadline:
             proc.kill()
+            worker.kill()
             pytest.fail(f"the server did not start; see {var_dir / 'server.log'}")
         time.sleep(0.3)
     yield base
-    proc.terminate()
-    proc.wait(timeout=10)
+    for process in (proc, worker):
+        process.terminate()
+        process.wait(timeout=10)
     log.close()
     shutil.rmtree(var_dir, ignore_errors=True)
 

@@ -68,13 +68,17 @@ def test_citizen_signs_in_with_phone_and_code(page: Page, browser, server) -> No
     page.get_by_test_id("citizen-send").click()
     expect(page.get_by_test_id("citizen-code")).to_be_visible()
 
-    # The development SMS backend shows what it "sent" on a DEBUG-only page.
+    # The worker delivers the code through the development gateway, which shows it on a DEBUG-only page.
     outbox = browser.new_context(base_url=server).new_page()
-    outbox.goto("/dev/sms/")
     body = outbox.locator(
         f'[data-testid="dev-sms"][data-phone="{DEMO_CITIZEN_PHONE}"] [data-testid="dev-sms-body"]'
     )
-    code = re.search(r"\d{6}", body.first.inner_text())
+    for _ in range(50):
+        outbox.goto("/dev/sms/")
+        if body.count():
+            break
+        outbox.wait_for_timeout(200)
+    code = re.search(r"(?<!\d)\d{6}(?!\d)", body.first.inner_text())
     assert code, "no code in the development SMS outbox"
     outbox.context.close()
 

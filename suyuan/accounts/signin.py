@@ -6,7 +6,6 @@ Every function here that changes something writes an audit event. Errors a perso
 
 from __future__ import annotations
 
-import logging
 import re
 import secrets
 import unicodedata
@@ -32,9 +31,7 @@ from suyuan.accounts.audit import audit_record, client_ip, target_of
 from suyuan.accounts.choices import AuditKind
 from suyuan.accounts.models import ApiToken, SignInCode, User
 from suyuan.core import identifiers
-from suyuan.notifications.sms import send_sms
-
-logger = logging.getLogger(__name__)
+from suyuan.notifications.services import sms_queue
 
 # Django keeps the backend's path in the session and asks it for the user on every request. Citizens
 # are signed in by this module, not by a backend, and the password backend's ``get_user`` (any active
@@ -307,14 +304,14 @@ def signin_code_request(*, phone: str, request: HttpRequest) -> None:
             expires_at=now + settings.OTP_CODE_TTL,
         )
         audit_record(AuditKind.CODE_SENT, request=request, attempted_username=masked)
-
-    try:
-        send_sms(phone=normalized, body=_sign_in_code_message(code=code, language=_sms_language(phone_hash)))
-    except Exception as exc:
-        logger.exception("Could not send a sign-in code to %s", masked)
-        raise ValidationError(
-            _("The text message could not be sent. Please try again in a few minutes."), code="send_failed"
-        ) from exc
+        # The message is queued with the code in one transaction: both exist or neither. The worker
+        # delivers it (retrying a failing gateway) and wipes the code from the outbox once sent.
+        sms_queue(
+            phone=normalized,
+            body=_sign_in_code_message(code=code, language=_sms_language(phone_hash)),
+            purpose="sign_in_code",
+            sensitive=True,
+        )
 
 
 def _citizen_for(*, phone: str, phone_hash: str) -> User:

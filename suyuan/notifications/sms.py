@@ -1,7 +1,10 @@
-"""Send text messages through a pluggable backend chosen by ``settings.SMS_BACKEND``.
+"""Send text messages through a pluggable gateway chosen by ``settings.SMS_BACKEND``.
 
-A deployment plugs in its carrier's gateway by writing a class with ``send``; the development backend
-writes each message to the log and to a table shown at ``/dev/sms/`` when DEBUG is on.
+A deployment plugs in its carrier's gateway by writing a class with ``send``. ``reference`` is the
+outbox message's id: a gateway that accepts a client reference (most Chinese SMS platforms take an
+"out id") uses it to drop a resend of a message it already accepted, which turns our at-least-once
+delivery into exactly-once. No real gateway is reachable from the development machine; the log backend
+stands in for one and honours the reference the same way.
 """
 
 from __future__ import annotations
@@ -19,26 +22,33 @@ logger = logging.getLogger(__name__)
 
 
 class SmsBackend(Protocol):
-    def send(self, *, phone: str, body: str) -> None:
-        """Send ``body`` to the mainland mobile number ``phone`` (11 digits) or raise."""
+    def send(self, *, phone: str, body: str, reference: str) -> None:
+        """Send ``body`` to the mainland mobile number ``phone`` (11 digits), or raise."""
 
 
 class LogSmsBackend:
-    """Development backend: log the message and keep it for the DEBUG-only outbox page."""
+    """Development gateway: log the message and keep it for the DEBUG-only outbox page."""
 
-    def send(self, *, phone: str, body: str) -> None:
+    def send(self, *, phone: str, body: str, reference: str) -> None:
         from suyuan.notifications.models import DevSmsMessage
 
-        DevSmsMessage.objects.create(phone=phone, body=body)
-        logger.info("SMS to %s: %s", mask_mobile(phone), body)
+        _, created = DevSmsMessage.objects.get_or_create(
+            reference=reference, defaults={"phone": phone, "body": body}
+        )
+        if created:
+            logger.info("SMS %s to %s: %s", reference, mask_mobile(phone), body)
 
 
 class MemorySmsBackend:
-    """Test backend: keep messages in a list that tests read."""
+    """Test gateway: keep accepted messages in a list, dropping a resend of the same reference."""
 
     outbox: list[tuple[str, str]] = []
+    references: set[str] = set()
 
-    def send(self, *, phone: str, body: str) -> None:
+    def send(self, *, phone: str, body: str, reference: str) -> None:
+        if reference in MemorySmsBackend.references:
+            return
+        MemorySmsBackend.references.add(reference)
         MemorySmsBackend.outbox.append((phone, body))
 
 
@@ -47,5 +57,5 @@ def _backend(path: str) -> SmsBackend:
     return import_string(path)()
 
 
-def send_sms(*, phone: str, body: str) -> None:
-    _backend(settings.SMS_BACKEND).send(phone=phone, body=body)
+def send_sms(*, phone: str, body: str, reference: str) -> None:
+    _backend(settings.SMS_BACKEND).send(phone=phone, body=body, reference=reference)

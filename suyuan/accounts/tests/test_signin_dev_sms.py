@@ -10,7 +10,7 @@ from django.utils import timezone
 from suyuan.notifications.models import DevSmsMessage
 from suyuan.notifications.sms import send_sms
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 def test_the_outbox_is_not_found_without_debug(client, settings):
@@ -28,7 +28,10 @@ def test_the_outbox_lists_the_newest_fifty_messages_first(client, settings):
     now = timezone.now()
     for i in range(55):
         DevSmsMessage.objects.create(
-            phone="13800138000", body=f"message {i:02d}", created_at=now + dt.timedelta(seconds=i)
+            reference=f"sy-{i}",
+            phone="13800138000",
+            body=f"message {i:02d}",
+            created_at=now + dt.timedelta(seconds=i),
         )
 
     response = client.get("/dev/sms/")
@@ -58,7 +61,7 @@ def test_the_outbox_is_empty_at_first(client, settings):
 
 
 def test_the_memory_backend_is_what_tests_use(sms_outbox):
-    send_sms(phone="13800138000", body="hello")
+    send_sms(phone="13800138000", body="hello", reference="sy-1")
 
     assert sms_outbox == [("13800138000", "hello")]
     assert not DevSmsMessage.objects.exists()

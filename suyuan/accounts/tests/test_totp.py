@@ -16,7 +16,7 @@ from suyuan.accounts.models import AuditEvent, Organization, User
 from suyuan.accounts.tests.factories import OrganizationFactory, UserFactory, staff
 from suyuan.regions.tests.factories import make_real_regions
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 PASSWORD = "correct horse battery staple"
 SECOND_FACTOR_URL = "/accounts/second-factor/"

@@ -94,7 +94,7 @@ def test_an_unknown_province_is_refused(province):
         regions_load(province=province)
 
 
-def test_the_command_prints_counts(regions, capsys):
+def test_the_command_prints_counts(regions, capsys, english):
     call_command("load_regions", "--province", "33", "--villages")
 
     out = capsys.readouterr().out
@@ -102,7 +102,7 @@ def test_the_command_prints_counts(regions, capsys):
     assert "Inserted 0, updated 0, unchanged 30,285" in out
 
 
-def test_the_command_says_when_there_are_no_villages_for_a_province(regions, capsys):
+def test_the_command_says_when_there_are_no_villages_for_a_province(regions, capsys, english):
     call_command("load_regions", "--province", "11", "--villages")
 
     assert "Zhejiang (33) only" in capsys.readouterr().err
