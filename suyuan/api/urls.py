@@ -6,9 +6,11 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
+from ninja import errors as ninja_errors
 
 from suyuan.accounts.api import router as accounts_router
 from suyuan.accounts.api_auth import StaffSessionAuth, TokenAuth
+from suyuan.api import errors
 from suyuan.core.exceptions import Forbidden, NotFound
 from suyuan.regions.api import router as regions_router
 
@@ -35,19 +37,25 @@ def forbidden(request: HttpRequest, exc: Forbidden) -> HttpResponse:
 
 @api.exception_handler(ValidationError)
 def invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
-    errors: list[dict[str, str | None]]
-    if hasattr(exc, "error_dict"):
-        errors = [
-            {"field": name, "code": e.code or "invalid", "message": str(e.message % (e.params or {}))}
-            for name, errs in exc.error_dict.items()
-            for e in errs
-        ]
-    else:
-        errors = [
-            {"field": None, "code": e.code or "invalid", "message": str(e.message % (e.params or {}))}
-            for e in exc.error_list
-        ]
-    return api.create_response(request, {"detail": errors}, status=422)
+    return api.create_response(request, {"detail": errors.domain_errors(exc)}, status=422)
+
+
+@api.exception_handler(ninja_errors.ValidationError)
+def invalid_schema(request: HttpRequest, exc: ninja_errors.ValidationError) -> HttpResponse:
+    return api.create_response(request, {"detail": errors.schema_errors(list(exc.errors))}, status=422)
+
+
+@api.exception_handler(ninja_errors.HttpError)
+def http_error(request: HttpRequest, exc: ninja_errors.HttpError) -> HttpResponse:
+    """Answer the framework's own refusals (unparseable body, no credentials, …) in the user's language."""
+    if exc.status_code == 400 and str(exc.message).startswith("Cannot parse request body"):
+        detail = errors.unparseable_body()
+        return api.create_response(request, {"detail": detail}, status=400)
+    # The framework's own English defaults are replaced; a message a router chose (already translated) stays.
+    message = str(exc.message)
+    if message in errors.FRAMEWORK_MESSAGES:
+        message = errors.http_status_message(exc.status_code)
+    return api.create_response(request, {"detail": message}, status=exc.status_code)
 
 
 api.add_router("/regions", regions_router)
