@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "suyuan.core",
     "suyuan.regions",
     "suyuan.notifications",
+    "suyuan.workdays",
     "suyuan.accounts",
     "suyuan.web",
     "suyuan.demo",
