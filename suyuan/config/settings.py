@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "suyuan.notifications",
     "suyuan.workdays",
     "suyuan.accounts",
+    "suyuan.matters",
     "suyuan.web",
     "suyuan.demo",
 ]

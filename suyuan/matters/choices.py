@@ -1,0 +1,88 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class MatterKind(models.TextChoices):
+    DISPUTE = "dispute", _("dispute")  # 纠纷: two sides disagree; goes down the mediation funnel
+    REQUEST = "request", _("request or complaint")  # 诉求 / 投诉: a citizen asks an authority to act
+    PETITION = "petition", _("petition")  # 信访事项: under the 信访工作条例, with its statutory deadlines
+    CONSULTATION = "consultation", _("consultation")  # 咨询: a question answered, often ends there
+
+
+class Channel(models.TextChoices):
+    PORTAL = "portal", _("citizen portal")  # filed by the citizen online
+    WALK_IN = "walk_in", _("walk-in window")  # entered by staff at a centre's window
+    HOTLINE = "hotline", _("hotline")  # 12345 or a centre's own line
+    PETITION_LETTER = "petition_letter", _("petition letter")  # 来信
+    FIELD_VISIT = "field_visit", _("grid worker's field visit")  # 网格员走访
+    COURT_WINDOW = "court_window", _("court window")  # 法院诉讼服务中心
+    API = "api", _("API")  # another system through the API
+    IMPORT = "import", _("batch import")  # e.g. an export of a 12345 system
+
+
+class MatterStatus(models.TextChoices):
+    SUBMITTED = "submitted", _("submitted")  # received, waiting for a centre to accept or decline it
+    ACCEPTED = "accepted", _("accepted")  # 受理: the organisation has taken it on, no mediator yet
+    ASSIGNED = "assigned", _("assigned")  # a mediator (or handler) is named and will contact the parties
+    IN_MEDIATION = "in_mediation", _("in mediation")  # the parties are talking with the mediator's help
+    RESOLVED = "resolved", _("resolved")  # agreement reached (or request answered); follow-up may run
+    UNRESOLVED = "unresolved", _("not resolved")  # mediation failed; the next route is named
+    DECLINED = "declined", _("declined")  # 不予受理, with a reason shown to the citizen (final)
+    MERGED = "merged", _("merged")  # a duplicate, merged into the matter it repeats (final)
+    WITHDRAWN = "withdrawn", _("withdrawn")  # the applicant withdrew it (final)
+    CLOSED = "closed", _("closed")  # all done, follow-up finished (final)
+
+
+OPEN_STATUSES = frozenset(
+    {
+        MatterStatus.SUBMITTED,
+        MatterStatus.ACCEPTED,
+        MatterStatus.ASSIGNED,
+        MatterStatus.IN_MEDIATION,
+    }
+)
+FINAL_STATUSES = frozenset(
+    {MatterStatus.DECLINED, MatterStatus.MERGED, MatterStatus.WITHDRAWN, MatterStatus.CLOSED}
+)
+
+
+class PartyRole(models.TextChoices):
+    APPLICANT = "applicant", _("applicant")  # 申请人
+    RESPONDENT = "respondent", _("respondent")  # 被申请人
+    THIRD_PARTY = "third_party", _("third party")  # 第三人
+
+
+class PartyKind(models.TextChoices):
+    PERSON = "person", _("person")  # 自然人
+    ORGANIZATION = "organization", _("organisation")  # 法人或其他组织
+
+
+class FailureRoute(models.TextChoices):
+    """Where a matter goes when mediation does not settle it."""
+
+    ARBITRATION = "arbitration", _("arbitration")  # 仲裁
+    COURT = "court", _("court")  # 诉讼
+    ADMINISTRATIVE = "administrative", _("administrative route")  # 行政途径 (复议, 裁决, 信访)
+    GUIDANCE = "guidance", _("guidance only")  # 释法明理, nothing further
+
+
+class EventKind(models.TextChoices):
+    RECEIVED = "received", _("received")
+    ACCEPTED = "accepted", _("accepted")
+    DECLINED = "declined", _("declined")
+    MERGED = "merged", _("merged into another matter")
+    MERGED_IN = "merged_in", _("a duplicate was merged in")
+    ASSIGNED = "assigned", _("assigned")
+    ESCALATED = "escalated", _("escalated")
+    MEDIATION_STARTED = "mediation_started", _("mediation started")
+    AGREEMENT_RECORDED = "agreement_recorded", _("agreement recorded")
+    FAILURE_RECORDED = "failure_recorded", _("mediation failed")
+    WITHDRAWN = "withdrawn", _("withdrawn")
+    CLOSED = "closed", _("closed")
+    NOTE = "note", _("note")  # an internal remark by staff (never shown to parties)
+    MESSAGE = "message", _("message")  # a message between a party and the handler
+
+
+class Visibility(models.TextChoices):
+    PUBLIC = "public", _("parties and staff")  # on the citizen's timeline
+    INTERNAL = "internal", _("staff only")  # internal notes and routing details

@@ -1,0 +1,612 @@
+"""Every change to a matter: one service per command, atomic, writing its event in the same transaction.
+
+Services take keyword-only arguments and the acting user, check the actor's right through
+``matters.access``, move the status only through ``transitions.target``, write a ``MatterEvent``, set the
+stage's deadline, and queue what the parties must be told through the notifications outbox.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from suyuan.accounts.access import scope_for
+from suyuan.accounts.models import Membership, Organization, User
+from suyuan.core import identifiers
+from suyuan.core.exceptions import Forbidden
+from suyuan.matters import access, codes, deadlines, routing
+from suyuan.matters.choices import (
+    FINAL_STATUSES,
+    Channel,
+    EventKind,
+    FailureRoute,
+    MatterKind,
+    MatterStatus,
+    PartyKind,
+    PartyRole,
+    Visibility,
+)
+from suyuan.matters.models import Category, Matter, MatterEvent, Party
+from suyuan.matters.transitions import Command, target
+from suyuan.notifications.services import sms_queue
+from suyuan.regions.models import Region
+
+MAX_TITLE = 120
+MAX_TEXT = 5000
+MIN_REASON = 4
+
+
+@dataclass(frozen=True)
+class PartyInput:
+    role: str
+    name: str
+    kind: str = PartyKind.PERSON
+    phone: str = ""
+    id_number: str = ""
+    credit_code: str = ""
+    address: str = ""
+
+
+# --- helpers ----------------------------------------------------------------------------------------------
+
+
+def _actor_label(actor: User | None, matter: Matter) -> str:
+    """Return how the actor appears on the timeline: organisation and role for staff, the role for parties."""
+    if actor is None:
+        return str(gettext_lazy("system"))
+    membership = (
+        Membership.objects.filter(user=actor, is_active=True)
+        .select_related("organization")
+        .order_by(
+            # prefer the membership in the matter's handling organisation
+            "-organization_id" if matter.organization_id is None else "id"
+        )
+        .first()
+    )
+    if matter.organization_id:
+        in_org = (
+            Membership.objects.filter(user=actor, is_active=True, organization_id=matter.organization_id)
+            .select_related("organization")
+            .first()
+        )
+        membership = in_org or membership
+    if membership is not None:
+        return f"{membership.organization.name} · {membership.get_role_display()}"
+    if matter.owner_id == actor.pk:
+        return str(gettext_lazy("applicant"))
+    return str(gettext_lazy("party"))
+
+
+def _record(
+    matter: Matter,
+    *,
+    kind: str,
+    actor: User | None,
+    from_status: str = "",
+    to_status: str = "",
+    data: dict[str, Any] | None = None,
+    text: str = "",
+    visibility: str = Visibility.PUBLIC,
+) -> MatterEvent:
+    last = MatterEvent.objects.filter(matter=matter).aggregate(last=Max("seq"))["last"] or 0
+    return MatterEvent.objects.create(
+        matter=matter,
+        seq=last + 1,
+        kind=kind,
+        visibility=visibility,
+        actor=actor if actor is not None and actor.is_authenticated else None,
+        actor_label=_actor_label(actor, matter),
+        from_status=from_status,
+        to_status=to_status,
+        data=data or {},
+        text=text,
+    )
+
+
+def _move(
+    matter: Matter,
+    command: str,
+    *,
+    actor: User,
+    kind: str,
+    data: dict[str, Any] | None = None,
+    text: str = "",
+    visibility: str = Visibility.PUBLIC,
+) -> MatterEvent:
+    """Apply ``command`` to the (locked) matter: new status, new deadline, version bump, event."""
+    before = matter.status
+    after = target(command, before)
+    now = timezone.now()
+    matter.status = after
+    matter.version += 1
+    if after in FINAL_STATUSES:
+        matter.due_at = None
+        matter.closed_at = now
+    elif after != before or command in (Command.ESCALATE,):
+        matter.due_at = deadlines.stage_deadline(kind=matter.kind, status=after, start=now)
+    matter.save()
+    return _record(
+        matter,
+        kind=kind,
+        actor=actor,
+        from_status=before,
+        to_status=after,
+        data=data,
+        text=text,
+        visibility=visibility,
+    )
+
+
+def _notify_applicant(matter: Matter, body: str) -> None:
+    applicant = matter.parties.filter(role=PartyRole.APPLICANT).exclude(phone_hash="").first()
+    if applicant is not None and applicant.phone:
+        sms_queue(phone=applicant.phone, body=body, purpose=f"matter_{matter.status}")
+
+
+def _clean_text(value: str, *, field: str, required: bool, limit: int, errors: dict[str, Any]) -> str:
+    text = (value or "").strip()
+    if required and not text:
+        errors[field] = _("This field is required.")
+    elif len(text) > limit:
+        errors[field] = _("Enter at most %(max_length)s characters.") % {"max_length": limit}
+    return text
+
+
+def _clean_reason(reason: str) -> str:
+    text = (reason or "").strip()
+    if len(text) < MIN_REASON:
+        raise ValidationError(
+            {"reason": _("Give a reason the citizen will understand (at least 4 characters).")}
+        )
+    if len(text) > MAX_TEXT:
+        raise ValidationError(
+            {"reason": _("Enter at most %(max_length)s characters.") % {"max_length": MAX_TEXT}}
+        )
+    return text
+
+
+def _clean_party(index: int, party: PartyInput, errors: dict[str, Any]) -> dict[str, Any]:
+    prefix = f"parties[{index}]"
+    values: dict[str, Any] = {"role": party.role, "kind": party.kind}
+    if party.role not in PartyRole.values:
+        errors[f"{prefix}.role"] = _("Choose a valid role.")
+    if party.kind not in PartyKind.values:
+        errors[f"{prefix}.kind"] = _("Choose person or organisation.")
+    values["name"] = _clean_text(party.name, field=f"{prefix}.name", required=True, limit=100, errors=errors)
+    values["address"] = _clean_text(
+        party.address, field=f"{prefix}.address", required=False, limit=300, errors=errors
+    )
+    for field, normalize, kind in (
+        ("phone", identifiers.normalize_mobile, identifiers.PHONE),
+        ("id_number", identifiers.normalize_resident_id, identifiers.RESIDENT_ID),
+    ):
+        raw = getattr(party, field)
+        if raw and raw.strip():
+            try:
+                clean = normalize(raw)
+            except ValidationError as exc:
+                errors[f"{prefix}.{field}"] = exc.messages[0]
+                continue
+            values[field] = clean
+            values[f"{field}_hash"] = identifiers.hash_identifier(kind, clean)
+    if party.credit_code and party.credit_code.strip():
+        try:
+            values["credit_code"] = identifiers.normalize_uscc(party.credit_code)
+        except ValidationError as exc:
+            errors[f"{prefix}.credit_code"] = exc.messages[0]
+    return values
+
+
+def _new_tracking_code() -> str:
+    for _attempt in range(5):
+        code = codes.generate()
+        if not Matter.objects.filter(tracking_code=code).exists():
+            return code
+    raise RuntimeError("could not draw an unused tracking code")  # 55 random bits: does not happen
+
+
+# --- intake -----------------------------------------------------------------------------------------------
+
+
+def matter_receive(
+    *,
+    kind: str,
+    channel: str,
+    title: str,
+    description: str,
+    region: Region,
+    parties: list[PartyInput],
+    actor: User | None,
+    desired_outcome: str = "",
+    address_text: str = "",
+    category: Category | None = None,
+    occurred_on: dt.date | None = None,
+    privacy_consent: bool,
+    owner: User | None = None,
+    agent_consent: str = "",
+    idempotency_key: str = "",
+) -> Matter:
+    """Take in a new matter from any channel: validate, store, give it its code, route it, tell the applicant.
+
+    ``actor`` is who enters it: the citizen themselves (portal) or a member of staff (window, hotline,
+    field visit), who then files as the citizen's agent and must record how the citizen consented.
+    A retry with the same ``idempotency_key`` by the same actor returns the matter created the first time.
+    """
+    if idempotency_key and actor is not None:
+        existing = Matter.objects.filter(entered_by=actor, idempotency_key=idempotency_key).first()
+        if existing is not None:
+            return existing
+
+    errors: dict[str, Any] = {}
+    if kind not in MatterKind.values:
+        errors["kind"] = _("Choose a valid kind of matter.")
+    if channel not in Channel.values:
+        errors["channel"] = _("Choose a valid channel.")
+    title = _clean_text(title, field="title", required=True, limit=MAX_TITLE, errors=errors)
+    description = _clean_text(description, field="description", required=True, limit=MAX_TEXT, errors=errors)
+    desired_outcome = _clean_text(
+        desired_outcome, field="desired_outcome", required=False, limit=MAX_TEXT, errors=errors
+    )
+    address_text = _clean_text(address_text, field="address_text", required=False, limit=300, errors=errors)
+    if occurred_on is not None and occurred_on > timezone.localdate():
+        errors["occurred_on"] = _("The date it happened cannot be in the future.")
+    if not privacy_consent:
+        errors["privacy_consent"] = _("Please read and accept the privacy notice.")
+    if category is not None and not category.is_active:
+        errors["category"] = _("Choose a valid category.")
+    if region.level < 3:
+        errors["region"] = _("Choose at least the county (district) where it happened.")
+    cleaned_parties = [_clean_party(i, p, errors) for i, p in enumerate(parties)]
+    roles = [p.role for p in parties]
+    if roles.count(PartyRole.APPLICANT) != 1:
+        errors["parties"] = _("A matter has exactly one applicant.")
+    elif kind == MatterKind.DISPUTE and PartyRole.RESPONDENT not in roles:
+        errors["parties"] = _("A dispute needs the other side: name at least one respondent.")
+    applicant = next((p for p in cleaned_parties if p.get("role") == PartyRole.APPLICANT), None)
+    if applicant is not None and not applicant.get("phone") and "parties" not in errors:
+        index = roles.index(PartyRole.APPLICANT)
+        errors.setdefault(
+            f"parties[{index}].phone", _("The applicant's mobile number is needed to follow the matter.")
+        )
+
+    scope = scope_for(actor)
+    is_staff_entry = scope.is_staff and owner != actor
+    if is_staff_entry:
+        if not scope.has_role(*access.ENTRY_ROLES):
+            raise Forbidden
+        if not agent_consent.strip():
+            errors["agent_consent"] = _(
+                "Record how the citizen agreed that you file for them (e.g. signed form, recorded call)."
+            )
+    if errors:
+        raise ValidationError(errors)
+
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            matter = Matter.objects.create(
+                tracking_code=_new_tracking_code(),
+                kind=kind,
+                channel=channel,
+                title=title,
+                description=description,
+                desired_outcome=desired_outcome,
+                occurred_on=occurred_on,
+                region=region,
+                address_text=address_text,
+                category=category,
+                owner=owner,
+                entered_by=actor if actor is not None and actor.is_authenticated else None,
+                agent=actor if is_staff_entry else None,
+                agent_consent=agent_consent.strip() if is_staff_entry else "",
+                privacy_consent_at=now,
+                created_at=now,
+                due_at=deadlines.stage_deadline(kind=kind, status=MatterStatus.SUBMITTED, start=now),
+                idempotency_key=idempotency_key if actor is not None else "",
+            )
+            for values in cleaned_parties:
+                if values["role"] == PartyRole.APPLICANT and owner is not None:
+                    values["user"] = owner
+                Party.objects.create(matter=matter, **values)
+            _record(
+                matter,
+                kind=EventKind.RECEIVED,
+                actor=actor,
+                to_status=MatterStatus.SUBMITTED,
+                data={"channel": channel, "agent": bool(is_staff_entry)},
+            )
+            suggestion = routing.suggest_route(matter)
+            if suggestion is not None:
+                matter.organization = suggestion.organization
+                matter.save(update_fields=["organization"])
+                _record(
+                    matter,
+                    kind=EventKind.NOTE,
+                    actor=None,
+                    visibility=Visibility.INTERNAL,
+                    data={
+                        "routed_to": suggestion.organization.name,
+                        "organization_id": suggestion.organization.pk,
+                        "reason": suggestion.reason,
+                        "rule_id": suggestion.rule_id,
+                    },
+                )
+            _notify_applicant(
+                matter,
+                _(
+                    "【诉源】Your matter “%(title)s” was received. Tracking code %(code)s: use it with your phone "
+                    "number to follow it."
+                )
+                % {"title": title[:20], "code": matter.display_code},
+            )
+    except IntegrityError:
+        # Two concurrent retries with one key: the other one committed first; return its matter.
+        if idempotency_key and actor is not None:
+            existing = Matter.objects.filter(entered_by=actor, idempotency_key=idempotency_key).first()
+            if existing is not None:
+                return existing
+        raise
+    return matter
+
+
+# --- commands ---------------------------------------------------------------------------------------------
+
+
+def _locked(actor: User, matter: Matter, expected_version: int | None) -> Matter:
+    locked = access.access_matter(actor, matter.pk, for_update=True)
+    if expected_version is not None and locked.version != expected_version:
+        raise StaleMatter
+    return locked
+
+
+class StaleMatter(Exception):
+    """Raised when a command was made on an older version of the matter than the current one."""
+
+    message = gettext_lazy("Someone changed this matter meanwhile. Reload it and try again.")
+
+
+@transaction.atomic
+def matter_accept(
+    *, matter: Matter, actor: User, expected_version: int | None = None, note: str = ""
+) -> Matter:
+    """Accept (受理) a submitted matter for its handling organisation."""
+    matter = _locked(actor, matter, expected_version)
+    access.require_act(actor, matter, access.INTAKE_ROLES)
+    matter.accepted_at = timezone.now()
+    data = {"organization": matter.organization.name if matter.organization else ""}
+    _move(matter, Command.ACCEPT, actor=actor, kind=EventKind.ACCEPTED, data=data, text=note.strip())
+    _notify_applicant(
+        matter,
+        _("【诉源】Your matter %(code)s was accepted by %(org)s.")
+        % {"code": matter.display_code, "org": data["organization"] or _("the centre")},
+    )
+    return matter
+
+
+@transaction.atomic
+def matter_decline(
+    *, matter: Matter, actor: User, reason: str, expected_version: int | None = None
+) -> Matter:
+    """Decline (不予受理) a submitted matter; the reason is shown to the citizen."""
+    reason = _clean_reason(reason)
+    matter = _locked(actor, matter, expected_version)
+    access.require_act(actor, matter, access.INTAKE_ROLES)
+    matter.decline_reason = reason
+    _move(matter, Command.DECLINE, actor=actor, kind=EventKind.DECLINED, text=reason)
+    _notify_applicant(
+        matter,
+        _("【诉源】Your matter %(code)s was not accepted. Reason: %(reason)s")
+        % {"code": matter.display_code, "reason": reason[:60]},
+    )
+    return matter
+
+
+@transaction.atomic
+def matter_merge(
+    *, matter: Matter, into: Matter, actor: User, reason: str = "", expected_version: int | None = None
+) -> Matter:
+    """Merge a duplicate into the matter it repeats; the citizen sees "merged into code X"."""
+    if into.pk == matter.pk:
+        raise ValidationError({"into": _("A matter cannot be merged into itself.")})
+    matter = _locked(actor, matter, expected_version)
+    into = access.access_matter(actor, into.pk, for_update=True)
+    access.require_act(actor, matter, access.INTAKE_ROLES)
+    access.require_act(actor, into, access.INTAKE_ROLES)
+    if into.status in FINAL_STATUSES:
+        raise ValidationError({"into": _("Merge into a matter that is still open.")})
+    matter.merged_into = into
+    _move(
+        matter,
+        Command.MERGE,
+        actor=actor,
+        kind=EventKind.MERGED,
+        text=reason.strip(),
+        data={"into": into.display_code},
+    )
+    _record(
+        into,
+        kind=EventKind.MERGED_IN,
+        actor=actor,
+        visibility=Visibility.INTERNAL,
+        data={"duplicate": matter.display_code},
+    )
+    _notify_applicant(
+        matter,
+        _("【诉源】Your matter %(code)s is the same as matter %(into)s and is handled there.")
+        % {"code": matter.display_code, "into": into.display_code},
+    )
+    return matter
+
+
+@transaction.atomic
+def matter_assign(
+    *,
+    matter: Matter,
+    actor: User,
+    organization: Organization,
+    mediator: User | None = None,
+    expected_version: int | None = None,
+) -> Matter:
+    """Name the handling organisation and mediator (again, to reassign)."""
+    matter = _locked(actor, matter, expected_version)
+    access.require_act(actor, matter, access.INTAKE_ROLES)
+    if not organization.is_active:
+        raise ValidationError({"organization": _("This organisation is not active.")})
+    if (
+        mediator is not None
+        and not Membership.objects.filter(
+            user=mediator, organization=organization, role="mediator", is_active=True
+        ).exists()
+    ):
+        raise ValidationError({"mediator": _("This person is not a mediator of that organisation.")})
+    from suyuan.accounts.access import organizations_visible_to
+
+    if not organizations_visible_to(actor).filter(pk=organization.pk).exists():
+        raise ValidationError({"organization": _("Choose an organisation in your area.")})
+    matter.organization = organization
+    matter.mediator = mediator
+    data = {"organization": organization.name, "mediator": mediator.full_name if mediator else ""}
+    _move(matter, Command.ASSIGN, actor=actor, kind=EventKind.ASSIGNED, data=data)
+    if mediator is not None:
+        _notify_applicant(
+            matter,
+            _("【诉源】Mediator %(name)s of %(org)s will contact you about matter %(code)s.")
+            % {"name": mediator.full_name, "org": organization.name, "code": matter.display_code},
+        )
+    return matter
+
+
+@transaction.atomic
+def matter_escalate(
+    *, matter: Matter, actor: User, reason: str, expected_version: int | None = None
+) -> Matter:
+    """Hand the matter up to the parent of its handling organisation, unassigned."""
+    reason = _clean_reason(reason)
+    matter = _locked(actor, matter, expected_version)
+    if not (access.may_act(actor, matter, access.INTAKE_ROLES) or matter.mediator_id == actor.pk):
+        raise Forbidden
+    parent = routing.escalation_target(matter.organization) if matter.organization else None
+    if parent is None:
+        raise ValidationError({"organization": _("There is no level above this organisation.")})
+    before = matter.organization.name if matter.organization else ""
+    matter.organization = parent
+    matter.mediator = None
+    _move(
+        matter,
+        Command.ESCALATE,
+        actor=actor,
+        kind=EventKind.ESCALATED,
+        text=reason,
+        data={"from": before, "to": parent.name},
+    )
+    return matter
+
+
+@transaction.atomic
+def matter_start_mediation(*, matter: Matter, actor: User, expected_version: int | None = None) -> Matter:
+    matter = _locked(actor, matter, expected_version)
+    access.require_act(actor, matter, access.MEDIATION_ROLES)
+    _move(matter, Command.START_MEDIATION, actor=actor, kind=EventKind.MEDIATION_STARTED)
+    return matter
+
+
+@transaction.atomic
+def matter_record_agreement(
+    *, matter: Matter, actor: User, terms: str, expected_version: int | None = None
+) -> Matter:
+    """Record that the parties agreed; ``terms`` is the agreement's content as the parties see it."""
+    errors: dict[str, Any] = {}
+    terms = _clean_text(terms, field="terms", required=True, limit=MAX_TEXT, errors=errors)
+    if errors:
+        raise ValidationError(errors)
+    matter = _locked(actor, matter, expected_version)
+    access.require_act(actor, matter, access.MEDIATION_ROLES)
+    matter.outcome_summary = terms
+    _move(matter, Command.RECORD_AGREEMENT, actor=actor, kind=EventKind.AGREEMENT_RECORDED, text=terms)
+    _notify_applicant(
+        matter, _("【诉源】An agreement was recorded in matter %(code)s.") % {"code": matter.display_code}
+    )
+    return matter
+
+
+@transaction.atomic
+def matter_record_failure(
+    *, matter: Matter, actor: User, reason: str, route: str, expected_version: int | None = None
+) -> Matter:
+    """Record that mediation failed, why, and the next route (arbitration, court, administrative, guidance)."""
+    reason = _clean_reason(reason)
+    if route not in FailureRoute.values:
+        raise ValidationError({"route": _("Choose the next route.")})
+    matter = _locked(actor, matter, expected_version)
+    access.require_act(actor, matter, access.MEDIATION_ROLES)
+    matter.failure_route = route
+    matter.outcome_summary = reason
+    _move(
+        matter,
+        Command.RECORD_FAILURE,
+        actor=actor,
+        kind=EventKind.FAILURE_RECORDED,
+        text=reason,
+        data={"route": route},
+    )
+    return matter
+
+
+@transaction.atomic
+def matter_withdraw(
+    *, matter: Matter, actor: User, reason: str = "", expected_version: int | None = None
+) -> Matter:
+    """Withdraw the matter: by its applicant, or by intake staff on the applicant's word."""
+    matter = _locked(actor, matter, expected_version)
+    if not (access.is_owner(actor, matter) or access.may_act(actor, matter, access.INTAKE_ROLES)):
+        raise Forbidden
+    _move(
+        matter,
+        Command.WITHDRAW,
+        actor=actor,
+        kind=EventKind.WITHDRAWN,
+        text=(reason or "").strip()[:MAX_TEXT],
+    )
+    return matter
+
+
+@transaction.atomic
+def matter_close(*, matter: Matter, actor: User, expected_version: int | None = None) -> Matter:
+    matter = _locked(actor, matter, expected_version)
+    access.require_act(actor, matter, access.MEDIATION_ROLES)
+    _move(matter, Command.CLOSE, actor=actor, kind=EventKind.CLOSED)
+    return matter
+
+
+@transaction.atomic
+def matter_add_note(*, matter: Matter, actor: User, text: str) -> MatterEvent:
+    """Add an internal note that only staff read."""
+    errors: dict[str, Any] = {}
+    text = _clean_text(text, field="text", required=True, limit=MAX_TEXT, errors=errors)
+    if errors:
+        raise ValidationError(errors)
+    matter = access.access_matter(actor, matter.pk, for_update=True)
+    if not scope_for(actor).is_staff and not scope_for(actor).is_platform_operator:
+        raise Forbidden
+    return _record(matter, kind=EventKind.NOTE, actor=actor, visibility=Visibility.INTERNAL, text=text)
+
+
+@transaction.atomic
+def matter_post_message(*, matter: Matter, actor: User, text: str) -> MatterEvent:
+    """Post a message on the matter's timeline, between the parties and the handler."""
+    errors: dict[str, Any] = {}
+    text = _clean_text(text, field="text", required=True, limit=MAX_TEXT, errors=errors)
+    if errors:
+        raise ValidationError(errors)
+    matter = access.access_matter(actor, matter.pk, for_update=True)
+    if matter.status in FINAL_STATUSES:
+        raise ValidationError({"text": _("This matter is finished; messages are closed.")})
+    return _record(matter, kind=EventKind.MESSAGE, actor=actor, text=text)
