@@ -12,6 +12,7 @@ from suyuan.accounts.api import router as accounts_router
 from suyuan.accounts.api_auth import StaffSessionAuth, TokenAuth
 from suyuan.api import errors
 from suyuan.core.exceptions import Forbidden, NotFound
+from suyuan.matters.api import router as matters_router
 from suyuan.regions.api import router as regions_router
 
 api = NinjaAPI(
@@ -59,4 +60,5 @@ def http_error(request: HttpRequest, exc: ninja_errors.HttpError) -> HttpRespons
 
 
 api.add_router("/regions", regions_router)
+api.add_router("/matters", matters_router)
 api.add_router("/", accounts_router)
