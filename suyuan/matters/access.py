@@ -59,8 +59,7 @@ def matters_visible_to(actor: Actor) -> QuerySet[Matter]:
         return Matter.objects.all()
     if not scope.is_authenticated:
         return Matter.objects.none()
-    user_id = scope.user_id
-    assert user_id is not None
+    user_id = scope.user_id or 0  # authenticated, so never 0
     as_party = Q(Exists(Party.objects.filter(matter=OuterRef("pk"), user_id=user_id)))
     visible = (
         Q(owner_id=user_id) | Q(mediator_id=user_id) | as_party | Q(pk__in=shared_object_ids(actor, Matter))

@@ -1,0 +1,138 @@
+"""Reads of matters with rules: queues and filters, always within what the actor may see."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING
+
+from django.core.exceptions import ValidationError
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from suyuan.accounts.access import scope_for
+from suyuan.matters import codes
+from suyuan.matters.access import matters_visible_to
+from suyuan.matters.choices import OPEN_STATUSES, MatterKind, MatterStatus
+from suyuan.matters.models import Matter
+
+if TYPE_CHECKING:
+    from suyuan.accounts.access import Actor
+
+# A matter is "due soon" when its stage deadline falls within this window.
+DUE_SOON = dt.timedelta(days=3)
+
+
+class Queue:
+    NEW = "new"  # submitted, waiting for acceptance
+    MINE = "mine"  # assigned to me as mediator
+    DUE_SOON = "due_soon"  # open, deadline within DUE_SOON
+    OVERDUE = "overdue"  # open, deadline passed
+    WAITING = "waiting"  # assigned, waiting for the parties to come to mediation
+    OPEN = "open"  # every open matter
+    ALL = "all"
+
+
+QUEUE_LABELS = {
+    Queue.NEW: _("new"),
+    Queue.MINE: _("mine"),
+    Queue.DUE_SOON: _("due soon"),
+    Queue.OVERDUE: _("overdue"),
+    Queue.WAITING: _("waiting for parties"),
+    Queue.OPEN: _("all open"),
+    Queue.ALL: _("all"),
+}
+
+
+def _queue_q(queue: str, *, user_id: int | None, now: dt.datetime) -> Q:
+    open_q = Q(status__in=OPEN_STATUSES)
+    match queue:
+        case Queue.NEW:
+            return Q(status=MatterStatus.SUBMITTED)
+        case Queue.MINE:
+            return open_q & Q(mediator_id=user_id)
+        case Queue.DUE_SOON:
+            return open_q & Q(due_at__gte=now, due_at__lt=now + DUE_SOON)
+        case Queue.OVERDUE:
+            return open_q & Q(due_at__lt=now)
+        case Queue.WAITING:
+            return Q(status=MatterStatus.ASSIGNED)
+        case Queue.OPEN:
+            return open_q
+        case Queue.ALL:
+            return Q()
+    raise ValidationError({"queue": _("Choose a valid queue.")})
+
+
+def matter_list(
+    *,
+    actor: Actor,
+    queue: str = Queue.OPEN,
+    status: str = "",
+    kind: str = "",
+    category: str = "",
+    region: str = "",
+    organization: int | None = None,
+    q: str = "",
+) -> QuerySet[Matter]:
+    """Return the matters of one queue the actor may see, filtered, newest deadline first.
+
+    ``region`` is a region code prefix; ``q`` finds a tracking code exactly or words in the title.
+    Bad filter values raise ValidationError naming the filter.
+    """
+    errors: dict[str, str] = {}
+    if status and status not in MatterStatus.values:
+        errors["status"] = str(_("Choose a valid status."))
+    if kind and kind not in MatterKind.values:
+        errors["kind"] = str(_("Choose a valid kind of matter."))
+    if region and (not region.isdigit() or len(region) not in (2, 4, 6, 9, 12)):
+        errors["region"] = str(_("A region code has 2, 4, 6, 9 or 12 digits."))
+    if errors:
+        raise ValidationError(errors)
+    now = timezone.now()
+    matters = matters_visible_to(actor).filter(_queue_q(queue, user_id=scope_for(actor).user_id, now=now))
+    if status:
+        matters = matters.filter(status=status)
+    if kind:
+        matters = matters.filter(kind=kind)
+    if category:
+        matters = matters.filter(category__code=category)
+    if region:
+        matters = matters.filter(region__code__startswith=region)
+    if organization is not None:
+        matters = matters.filter(organization_id=organization)
+    text = (q or "").strip()
+    if text:
+        try:
+            matters = matters.filter(tracking_code=codes.normalize(text))
+        except ValidationError:
+            matters = matters.filter(title__icontains=text[:50])
+    ordering = (
+        ["due_at", "-created_at"] if queue in (Queue.DUE_SOON, Queue.OVERDUE) else ["-created_at", "-id"]
+    )
+    return matters.select_related("region", "category", "organization", "mediator").order_by(*ordering)
+
+
+def queue_counts(*, actor: Actor) -> dict[str, int]:
+    """Return how many matters each work queue holds for the actor (one query per queue)."""
+    now = timezone.now()
+    user_id = scope_for(actor).user_id
+    visible = matters_visible_to(actor)
+    return {
+        queue: visible.filter(_queue_q(queue, user_id=user_id, now=now)).count()
+        for queue in (Queue.NEW, Queue.MINE, Queue.DUE_SOON, Queue.OVERDUE, Queue.WAITING)
+    }
+
+
+def matter_lookup_by_code_and_phone(*, tracking_code: str, phone_hash: str) -> Matter | None:
+    """Return the matter with this code whose applicant has this phone (keyed hash), for anonymous status checks.
+
+    Callers rate-limit and answer a miss exactly like a wrong code, so nothing can be enumerated.
+    """
+    return (
+        Matter.objects.filter(
+            tracking_code=tracking_code, parties__role="applicant", parties__phone_hash=phone_hash
+        )
+        .select_related("region", "category", "organization", "merged_into")
+        .first()
+    )
