@@ -15,9 +15,18 @@ def _isolated_side_effects(settings):
     MemorySmsBackend.outbox.clear()
     MemorySmsBackend.references.clear()
     cache.clear()
+    # Per-process caches built from database rows that a test's rollback may have removed.
+    _clear_process_caches()
     yield
+    _clear_process_caches()
     MemorySmsBackend.outbox.clear()
     MemorySmsBackend.references.clear()
+
+
+def _clear_process_caches() -> None:
+    from suyuan.workdays.selectors import calendar_cache_clear
+
+    calendar_cache_clear()
 
 
 @pytest.fixture
