@@ -12,7 +12,10 @@ from suyuan.accounts.api import router as accounts_router
 from suyuan.accounts.api_auth import StaffSessionAuth, TokenAuth
 from suyuan.api import errors
 from suyuan.core.exceptions import Forbidden, NotFound
+from suyuan.matters.api import categories_router as matters_categories_router
 from suyuan.matters.api import router as matters_router
+from suyuan.matters.services import StaleMatter
+from suyuan.matters.transitions import IllegalTransition
 from suyuan.regions.api import router as regions_router
 
 api = NinjaAPI(
@@ -34,6 +37,16 @@ def not_found(request: HttpRequest, exc: NotFound) -> HttpResponse:
 @api.exception_handler(Forbidden)
 def forbidden(request: HttpRequest, exc: Forbidden) -> HttpResponse:
     return api.create_response(request, {"detail": str(exc.message)}, status=403)
+
+
+@api.exception_handler(IllegalTransition)
+def illegal_transition(request: HttpRequest, exc: IllegalTransition) -> HttpResponse:
+    return api.create_response(request, {"detail": exc.message, "code": "illegal_transition"}, status=409)
+
+
+@api.exception_handler(StaleMatter)
+def stale_matter(request: HttpRequest, exc: StaleMatter) -> HttpResponse:
+    return api.create_response(request, {"detail": str(exc.message), "code": "stale"}, status=409)
 
 
 @api.exception_handler(ValidationError)
@@ -61,4 +74,5 @@ def http_error(request: HttpRequest, exc: ninja_errors.HttpError) -> HttpRespons
 
 api.add_router("/regions", regions_router)
 api.add_router("/matters", matters_router)
+api.add_router("/categories", matters_categories_router)
 api.add_router("/", accounts_router)

@@ -1,5 +1,528 @@
-"""The JSON API of matters: create with an idempotency key, read, list, and every command."""
+"""The JSON API of matters: create with an idempotency key, read, list, and every command.
 
-from ninja import Router
+Thin, like every router: schemas check the shape, ``matters.access`` finds the matter (404 alike for a
+missing and a hidden one), a service changes it and a selector reads lists. A command the matter's status
+does not allow, or a stale ``expected_version``, answers 409; a right the caller lacks on a matter they can
+see answers 403; bad input answers 422 naming the field as the client sent it.
+"""
+
+# No "from __future__ import annotations": django-ninja reads these annotations at runtime.
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any, cast
+
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_ratelimit.core import is_ratelimited
+from ninja import Query, Router, Status
+from ninja.errors import HttpError
+from ninja.pagination import PageNumberPagination, paginate
+from ninja.params.functions import Header as header_param
+
+from suyuan.accounts import access as accounts_access
+from suyuan.accounts.access import scope_for
+from suyuan.accounts.models import User
+from suyuan.core import identifiers
+from suyuan.core.exceptions import Forbidden, NotFound
+from suyuan.matters import access, codes, routing, selectors, services
+from suyuan.matters.choices import Channel, EventKind
+from suyuan.matters.models import Category, Matter, MatterEvent
+from suyuan.matters.schemas import (
+    IDEMPOTENCY_KEY_PATTERN,
+    AcceptIn,
+    AgreementIn,
+    AssignIn,
+    CategoryOut,
+    ConflictOut,
+    EventOut,
+    FailureIn,
+    FieldErrorsOut,
+    LookupIn,
+    LookupOut,
+    MatterFilters,
+    MatterIn,
+    MatterOut,
+    MatterSummaryOut,
+    MediatorSuggestionOut,
+    MergeIn,
+    MessageOut,
+    ReasonIn,
+    TextIn,
+    VersionIn,
+    WithdrawIn,
+)
+from suyuan.matters.services import PartyInput
+from suyuan.matters.transitions import Command, allowed_commands
+from suyuan.regions import selectors as region_selectors
 
 router = Router(tags=["matters"])
+# Mounted at /api/categories: the taxonomy is public, a citizen's form needs it before signing in.
+categories_router = Router(tags=["matters"])
+
+PAGE_SIZE = 50
+MAX_PAGE_SIZE = 200
+
+# Anonymous status checks: per address, and per code whatever the address (a phone number is guessable).
+LOOKUP_RATE_PER_IP = "10/m"
+LOOKUP_RATE_PER_CODE = "5/m"
+
+# Refusals, documented: the API's exception handlers answer them in these shapes.
+REFUSALS: dict[int, Any] = {401: MessageOut, 403: MessageOut, 404: MessageOut, 422: FieldErrorsOut}
+COMMAND_RESPONSES: dict[int, Any] = {200: MatterOut, **REFUSALS, 409: ConflictOut}
+
+
+def _actor(request: HttpRequest) -> User:
+    return cast(User, request.user)
+
+
+def _find(request: HttpRequest, code: str) -> Matter:
+    """Return the matter of a tracking code as typed, if the caller may see it; else raise ``NotFound``."""
+    try:
+        compact = codes.normalize(code)
+    except ValidationError:
+        raise NotFound from None
+    return access.matter_for_code(request.user, compact)
+
+
+@contextmanager
+def _fields_as_sent(names: dict[str, str]) -> Iterator[None]:
+    """Rename the fields of a service's ValidationError to the names the client sent."""
+    try:
+        yield
+    except ValidationError as exc:
+        if not hasattr(exc, "error_dict"):
+            raise
+        raise ValidationError(
+            {names.get(field, field): errors for field, errors in exc.error_dict.items()}
+        ) from exc
+
+
+def _allowed_commands(actor: User, matter: Matter) -> list[str]:
+    """Return the commands the matter's status allows and the actor may give (as the services decide)."""
+    possible = allowed_commands(matter.status)
+    answers: dict[str, bool] = {}
+
+    def once(name: str, check: Callable[[], bool]) -> bool:
+        if name not in answers:
+            answers[name] = check()
+        return answers[name]
+
+    def intake() -> bool:
+        return once("intake", lambda: access.may_act(actor, matter, access.INTAKE_ROLES))
+
+    def mediation() -> bool:
+        return once("mediation", lambda: access.may_act(actor, matter, access.MEDIATION_ROLES))
+
+    def owner() -> bool:
+        return once("owner", lambda: access.is_owner(actor, matter))
+
+    rights: dict[str, Callable[[], bool]] = {
+        Command.ACCEPT: intake,
+        Command.DECLINE: intake,
+        Command.MERGE: intake,
+        Command.ASSIGN: intake,
+        Command.ESCALATE: lambda: (
+            (matter.mediator_id is not None and matter.mediator_id == actor.pk) or intake()
+        ),
+        Command.START_MEDIATION: mediation,
+        Command.RECORD_AGREEMENT: mediation,
+        Command.RECORD_FAILURE: mediation,
+        Command.CLOSE: mediation,
+        Command.WITHDRAW: lambda: owner() or intake(),
+    }
+    return [str(command) for command in possible if rights[command]()]
+
+
+def _detail(request: HttpRequest, matter: Matter) -> Matter:
+    matter.allowed_commands = _allowed_commands(_actor(request), matter)  # type: ignore[attr-defined]
+    return matter
+
+
+# --- Intake and reads ------------------------------------------------------------------------------------
+
+
+@router.post(
+    "",
+    response={200: MatterOut, 201: MatterOut, **REFUSALS},
+    summary="File a matter (201; 200 when an Idempotency-Key is repeated)",
+)
+def matter_create(
+    request: HttpRequest,
+    payload: MatterIn,
+    idempotency_key: str | None = header_param(
+        None,
+        alias="Idempotency-Key",
+        pattern=IDEMPOTENCY_KEY_PATTERN,
+        description="1–64 letters, digits, `_` or `-`. Sending the same key again returns the matter "
+        "filed the first time (200) instead of filing it twice.",
+    ),
+) -> Status[Matter]:
+    """File a matter through the front door.
+
+    A citizen files for themselves (channel `portal`, or `api` through a token). Staff file on a
+    citizen's behalf: they name the channel and record how the citizen consented (`agent_consent`).
+    """
+    actor = _actor(request)
+    scope = scope_for(actor)
+    via_token = bool(getattr(request, "auth_via_token", False))
+    errors: dict[str, str] = {}
+
+    if scope.is_staff or scope.is_platform_operator:
+        owner = None
+        channel = payload.channel or (Channel.API if via_token else "")
+        if not channel:
+            errors["channel"] = _("This field is required.")
+        elif channel == Channel.PORTAL:
+            errors["channel"] = _("Choose a valid channel.")
+    else:
+        owner = actor
+        channel = Channel.API if via_token else Channel.PORTAL
+
+    region = None
+    try:
+        region = region_selectors.region_get(code=payload.region_code.strip())
+    except (NotFound, ValidationError):
+        errors["region_code"] = _("Choose a place that exists.")
+    category = None
+    if payload.category_code:
+        category = Category.objects.filter(code=payload.category_code, is_active=True).first()
+        if category is None:
+            errors["category_code"] = _("Choose a valid category.")
+    if errors or region is None:
+        raise ValidationError(errors)
+
+    started = timezone.now()
+    with _fields_as_sent({"region": "region_code", "category": "category_code"}):
+        matter = services.matter_receive(
+            kind=payload.kind,
+            channel=channel,
+            title=payload.title,
+            description=payload.description,
+            desired_outcome=payload.desired_outcome,
+            occurred_on=payload.occurred_on,
+            region=region,
+            address_text=payload.address_text,
+            category=category,
+            parties=[PartyInput(**party.model_dump()) for party in payload.parties],
+            privacy_consent=payload.privacy_consent,
+            agent_consent=payload.agent_consent,
+            owner=owner,
+            actor=actor,
+            idempotency_key=idempotency_key or "",
+        )
+    repeated = bool(idempotency_key) and matter.created_at < started
+    return Status(200 if repeated else 201, _detail(request, matter))
+
+
+@router.get(
+    "",
+    response={200: list[MatterSummaryOut], 401: MessageOut, 422: FieldErrorsOut},
+    summary="Matters I may see, by queue and filters",
+)
+@paginate(PageNumberPagination, page_size=PAGE_SIZE, max_page_size=MAX_PAGE_SIZE)
+def matter_list(request: HttpRequest, filters: Query[MatterFilters]) -> Any:
+    return selectors.matter_list(
+        actor=request.user,
+        queue=filters.queue,
+        status=filters.status or "",
+        kind=filters.kind or "",
+        category=filters.category or "",
+        region=filters.region or "",
+        organization=filters.organization,
+        q=filters.q or "",
+    )
+
+
+# Declared before "/{code}" so that "lookup" is not read as a tracking code.
+@router.post(
+    "/lookup",
+    response={200: LookupOut, 404: MessageOut, 422: FieldErrorsOut, 429: MessageOut},
+    auth=None,
+    summary="Check a matter's status with its tracking code and the applicant's phone (no sign-in)",
+)
+def matter_lookup(request: HttpRequest, payload: LookupIn) -> dict[str, Any]:
+    """Return the status and public timeline of a matter to whoever knows its code and the applicant's phone.
+
+    Every miss (a malformed code, a wrong phone number, no such matter) answers the same 404, and the
+    endpoint is rate-limited per address and per code (429), so codes and numbers cannot be enumerated.
+    """
+    if is_ratelimited(
+        request, group="matters.lookup.ip", key="ip", rate=LOOKUP_RATE_PER_IP, method="POST", increment=True
+    ):
+        raise HttpError(429, _("Too many requests. Please wait a moment."))
+    try:
+        compact = codes.normalize(payload.code)
+    except ValidationError:
+        compact = "".join(payload.code.split()).upper()[:40]
+    if is_ratelimited(
+        request,
+        group="matters.lookup.code",
+        key=lambda _group, _request: compact,
+        rate=LOOKUP_RATE_PER_CODE,
+        method="POST",
+        increment=True,
+    ):
+        raise HttpError(429, _("Too many requests. Please wait a moment."))
+    try:
+        codes.normalize(compact)
+        phone = identifiers.normalize_mobile(payload.phone)
+    except ValidationError:
+        raise NotFound from None
+    matter = selectors.matter_lookup_by_code_and_phone(
+        tracking_code=compact, phone_hash=identifiers.hash_identifier(identifiers.PHONE, phone)
+    )
+    if matter is None:
+        raise NotFound
+    # The timeline anyone holding the code and phone may read: public events, as nobody in particular.
+    events = access.events_visible_to(None, matter)
+    return {
+        "display_code": matter.display_code,
+        "status": matter.status,
+        "status_label": str(matter.get_status_display()),
+        "merged_into": matter.merged_into.display_code if matter.merged_into else None,
+        "timeline": [
+            {
+                "kind": event.kind,
+                "kind_label": str(event.get_kind_display()),
+                "actor_label": event.actor_label,
+                "text": _lookup_text(event),
+                "created_at": event.created_at,
+            }
+            for event in events
+        ],
+    }
+
+
+def _lookup_text(event: MatterEvent) -> str:
+    if event.kind == EventKind.DECLINED:
+        return event.text
+    if event.kind == EventKind.MERGED:
+        return str(event.data.get("into", ""))
+    return ""
+
+
+@router.get("/{code}", response={200: MatterOut, **REFUSALS}, summary="One matter, by its tracking code")
+def matter_detail(request: HttpRequest, code: str) -> Matter:
+    return _detail(request, _find(request, code))
+
+
+@router.get(
+    "/{code}/events", response=list[EventOut], summary="The matter's timeline, as far as I may read it"
+)
+def matter_events(request: HttpRequest, code: str) -> Any:
+    matter = _find(request, code)
+    return access.events_visible_to(request.user, matter)
+
+
+@router.get(
+    "/{code}/mediator-suggestions",
+    response={200: list[MediatorSuggestionOut], **REFUSALS},
+    summary="Mediators who could take the matter, best first (intake staff)",
+)
+def matter_mediator_suggestions(
+    request: HttpRequest, code: str, organization_id: int | None = None
+) -> list[dict[str, Any]]:
+    """Rank the mediators of the matter's handling organisation (or of ``organization_id``)."""
+    matter = _find(request, code)
+    if not access.may_act(request.user, matter, access.INTAKE_ROLES):
+        raise Forbidden
+    organization = matter.organization
+    if organization_id is not None:
+        try:
+            organization = accounts_access.access_organization(request.user, organization_id)
+        except NotFound:
+            raise ValidationError({"organization_id": _("Choose an organisation in your area.")}) from None
+    if organization is None:
+        return []
+    return [
+        {
+            "id": suggestion.user.pk,
+            "full_name": suggestion.user.full_name,
+            "score": suggestion.score,
+            "open_matters": suggestion.open_matters,
+            "reasons": [str(reason) for reason in suggestion.reasons],
+        }
+        for suggestion in routing.suggest_mediators(matter, organization)
+    ]
+
+
+# --- Commands ---------------------------------------------------------------------------------------------
+
+
+@router.post("/{code}/accept", response=COMMAND_RESPONSES, summary="Accept (受理) a submitted matter")
+def matter_accept(request: HttpRequest, code: str, payload: AcceptIn) -> Matter:
+    matter = services.matter_accept(
+        matter=_find(request, code),
+        actor=_actor(request),
+        expected_version=payload.expected_version,
+        note=payload.note,
+    )
+    return _detail(request, matter)
+
+
+@router.post("/{code}/decline", response=COMMAND_RESPONSES, summary="Decline (不予受理), with a reason")
+def matter_decline(request: HttpRequest, code: str, payload: ReasonIn) -> Matter:
+    matter = services.matter_decline(
+        matter=_find(request, code),
+        actor=_actor(request),
+        reason=payload.reason,
+        expected_version=payload.expected_version,
+    )
+    return _detail(request, matter)
+
+
+@router.post(
+    "/{code}/merge", response=COMMAND_RESPONSES, summary="Merge a duplicate into the matter it repeats"
+)
+def matter_merge(request: HttpRequest, code: str, payload: MergeIn) -> Matter:
+    matter = _find(request, code)
+    # Refuse someone without the right before telling them anything about the code they named.
+    access.require_act(request.user, matter, access.INTAKE_ROLES)
+    try:
+        into = _find(request, payload.into_code)
+    except NotFound:
+        raise ValidationError(
+            {"into_code": _("There is no matter with this code that you may merge into.")}
+        ) from None
+    with _fields_as_sent({"into": "into_code"}):
+        matter = services.matter_merge(
+            matter=matter,
+            into=into,
+            actor=_actor(request),
+            reason=payload.reason,
+            expected_version=payload.expected_version,
+        )
+    return _detail(request, matter)
+
+
+@router.post(
+    "/{code}/assign", response=COMMAND_RESPONSES, summary="Name the handling organisation and mediator"
+)
+def matter_assign(request: HttpRequest, code: str, payload: AssignIn) -> Matter:
+    matter = _find(request, code)
+    # Refuse someone without the right before telling them which organisations and people they can see.
+    access.require_act(request.user, matter, access.INTAKE_ROLES)
+    errors: dict[str, str] = {}
+    organization = mediator = None
+    try:
+        organization = accounts_access.access_organization(request.user, payload.organization_id)
+    except NotFound:
+        errors["organization_id"] = _("Choose an organisation in your area.")
+    if payload.mediator_id is not None:
+        try:
+            mediator = accounts_access.access_user(request.user, payload.mediator_id)
+        except NotFound:
+            errors["mediator_id"] = _("This person is not a mediator of that organisation.")
+    if errors or organization is None:
+        raise ValidationError(errors)
+    with _fields_as_sent({"organization": "organization_id", "mediator": "mediator_id"}):
+        matter = services.matter_assign(
+            matter=matter,
+            actor=_actor(request),
+            organization=organization,
+            mediator=mediator,
+            expected_version=payload.expected_version,
+        )
+    return _detail(request, matter)
+
+
+@router.post("/{code}/escalate", response=COMMAND_RESPONSES, summary="Hand the matter up to the level above")
+def matter_escalate(request: HttpRequest, code: str, payload: ReasonIn) -> Matter:
+    matter = services.matter_escalate(
+        matter=_find(request, code),
+        actor=_actor(request),
+        reason=payload.reason,
+        expected_version=payload.expected_version,
+    )
+    return _detail(request, matter)
+
+
+@router.post("/{code}/start-mediation", response=COMMAND_RESPONSES, summary="Start mediation")
+def matter_start_mediation(request: HttpRequest, code: str, payload: VersionIn) -> Matter:
+    matter = services.matter_start_mediation(
+        matter=_find(request, code), actor=_actor(request), expected_version=payload.expected_version
+    )
+    return _detail(request, matter)
+
+
+@router.post("/{code}/record-agreement", response=COMMAND_RESPONSES, summary="Record the parties' agreement")
+def matter_record_agreement(request: HttpRequest, code: str, payload: AgreementIn) -> Matter:
+    matter = services.matter_record_agreement(
+        matter=_find(request, code),
+        actor=_actor(request),
+        terms=payload.terms,
+        expected_version=payload.expected_version,
+    )
+    return _detail(request, matter)
+
+
+@router.post(
+    "/{code}/record-failure",
+    response=COMMAND_RESPONSES,
+    summary="Record that mediation failed, and the next route",
+)
+def matter_record_failure(request: HttpRequest, code: str, payload: FailureIn) -> Matter:
+    matter = services.matter_record_failure(
+        matter=_find(request, code),
+        actor=_actor(request),
+        reason=payload.reason,
+        route=payload.route,
+        expected_version=payload.expected_version,
+    )
+    return _detail(request, matter)
+
+
+@router.post(
+    "/{code}/withdraw",
+    response=COMMAND_RESPONSES,
+    summary="Withdraw the matter (its applicant, or intake staff)",
+)
+def matter_withdraw(request: HttpRequest, code: str, payload: WithdrawIn) -> Matter:
+    matter = services.matter_withdraw(
+        matter=_find(request, code),
+        actor=_actor(request),
+        reason=payload.reason,
+        expected_version=payload.expected_version,
+    )
+    return _detail(request, matter)
+
+
+@router.post("/{code}/close", response=COMMAND_RESPONSES, summary="Close a resolved or unresolved matter")
+def matter_close(request: HttpRequest, code: str, payload: VersionIn) -> Matter:
+    matter = services.matter_close(
+        matter=_find(request, code), actor=_actor(request), expected_version=payload.expected_version
+    )
+    return _detail(request, matter)
+
+
+@router.post(
+    "/{code}/notes",
+    response={201: EventOut},
+    summary="Add an internal note (staff only, never shown to parties)",
+)
+def matter_add_note(request: HttpRequest, code: str, payload: TextIn) -> Status[MatterEvent]:
+    return Status(
+        201, services.matter_add_note(matter=_find(request, code), actor=_actor(request), text=payload.text)
+    )
+
+
+@router.post(
+    "/{code}/messages",
+    response={201: EventOut, **REFUSALS},
+    summary="Post a message between the parties and the handler",
+)
+def matter_post_message(request: HttpRequest, code: str, payload: TextIn) -> Status[MatterEvent]:
+    return Status(
+        201,
+        services.matter_post_message(matter=_find(request, code), actor=_actor(request), text=payload.text),
+    )
+
+
+# --- Categories -------------------------------------------------------------------------------------------
+
+
+@categories_router.get("", response=list[CategoryOut], auth=None, summary="The active categories of matters")
+def category_list(request: HttpRequest) -> Any:
+    return Category.objects.filter(is_active=True).order_by("sort_order", "code")

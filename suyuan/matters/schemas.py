@@ -1,0 +1,284 @@
+"""Schemas of the matters API: what clients send (``...In``) and what they get back (``...Out``).
+
+Values that a service checks (kinds, roles, lengths, identifiers) are plain strings here, so one request
+gets every refusal at once, named as the client wrote it (``parties[0].phone``), rather than the first
+schema error only. Personal identifiers go out masked, never in clear.
+"""
+
+# No "from __future__ import annotations": django-ninja and pydantic read these annotations at runtime.
+import datetime as dt
+from typing import Any
+
+from ninja import Field, Schema
+
+from suyuan.matters.choices import FailureRoute, MatterKind, PartyKind, PartyRole
+
+MAX_PARTIES = 50
+MAX_INPUT = 10_000  # generous: the services enforce the real limits with their own messages
+IDEMPOTENCY_KEY_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
+
+
+def _choices(choices: Any) -> str:
+    return ", ".join(f"`{value}`" for value in choices.values)
+
+
+# --- Input schemas -------------------------------------------------------------------------------------
+
+
+class PartyIn(Schema):
+    role: str = Field(description=f"One of {_choices(PartyRole)}; exactly one applicant.")
+    kind: str = Field(PartyKind.PERSON, description=f"One of {_choices(PartyKind)}.")
+    name: str = Field(max_length=MAX_INPUT)
+    phone: str = Field("", max_length=64, description="Mainland mobile number; required for the applicant.")
+    id_number: str = Field("", max_length=64, description="Resident ID number (18 characters), optional.")
+    credit_code: str = Field("", max_length=64, description="Unified social credit code of an organisation.")
+    address: str = Field("", max_length=MAX_INPUT)
+
+
+class MatterIn(Schema):
+    kind: str = Field(description=f"One of {_choices(MatterKind)}.")
+    channel: str | None = Field(
+        None,
+        description="How the matter came in. Staff choose it (`walk_in`, `hotline`, `petition_letter`, "
+        "`field_visit`, `court_window`, …; token clients default to `api`); a citizen's own filing is "
+        "always `portal` (or `api` through a token) whatever is sent.",
+    )
+    title: str = Field(max_length=MAX_INPUT)
+    description: str = Field(max_length=MAX_INPUT)
+    desired_outcome: str = Field("", max_length=MAX_INPUT)
+    occurred_on: dt.date | None = Field(None, description="The day it happened (not in the future).")
+    region_code: str = Field(
+        max_length=12, description="Code of the county, township or village where it happened."
+    )
+    address_text: str = Field("", max_length=MAX_INPUT)
+    category_code: str | None = Field(
+        None, max_length=40, description="An active category (see /categories)."
+    )
+    parties: list[PartyIn] = Field(max_length=MAX_PARTIES)
+    privacy_consent: bool = Field(
+        False, description="Must be true: the applicant accepted the privacy notice."
+    )
+    agent_consent: str = Field(
+        "",
+        max_length=200,
+        description="Staff filing for a citizen: how the citizen agreed (signed form, recorded call, …).",
+    )
+
+
+class MatterFilters(Schema):
+    queue: str = Field(
+        "open", description="`new`, `mine`, `due_soon`, `overdue`, `waiting`, `open` (default) or `all`."
+    )
+    status: str | None = Field(None, description="A status, e.g. `accepted`.")
+    kind: str | None = Field(None, description=f"One of {_choices(MatterKind)}.")
+    category: str | None = Field(None, description="A category code.")
+    region: str | None = Field(None, description="A region code; matters in it and below it.")
+    organization: int | None = Field(None, description="Id of the handling organisation.")
+    q: str | None = Field(None, max_length=100, description="A tracking code, or words of the title.")
+
+
+class VersionIn(Schema):
+    expected_version: int | None = Field(
+        None,
+        ge=1,
+        description="The version the client last saw; if the matter changed since, the answer is 409.",
+    )
+
+
+class AcceptIn(VersionIn):
+    note: str = Field("", max_length=MAX_INPUT, description="Optional remark on the timeline.")
+
+
+class ReasonIn(VersionIn):
+    reason: str = Field(max_length=MAX_INPUT, description="Shown to the citizen (at least 4 characters).")
+
+
+class MergeIn(VersionIn):
+    into_code: str = Field(max_length=40, description="Tracking code of the matter this one repeats.")
+    reason: str = Field("", max_length=MAX_INPUT)
+
+
+class AssignIn(VersionIn):
+    organization_id: int
+    mediator_id: int | None = Field(None, description="A mediator of that organisation; empty for none yet.")
+
+
+class AgreementIn(VersionIn):
+    terms: str = Field(max_length=MAX_INPUT, description="The agreement as the parties see it.")
+
+
+class FailureIn(VersionIn):
+    reason: str = Field(max_length=MAX_INPUT)
+    route: str = Field(description=f"The next route: one of {_choices(FailureRoute)}.")
+
+
+class WithdrawIn(VersionIn):
+    reason: str = Field("", max_length=MAX_INPUT)
+
+
+class TextIn(Schema):
+    text: str = Field(max_length=MAX_INPUT)
+
+
+class LookupIn(Schema):
+    code: str = Field(max_length=40, description="The tracking code, e.g. `7K3M-9QXW-2RTK`.")
+    phone: str = Field(max_length=40, description="The applicant's mobile number.")
+
+
+# --- Output schemas ------------------------------------------------------------------------------------
+
+
+class CategoryOut(Schema):
+    code: str
+    name: str
+    name_en: str
+
+
+class RegionRefOut(Schema):
+    code: str
+    full_name: str
+
+
+class OrganizationRefOut(Schema):
+    id: int
+    name: str
+
+
+class PersonRefOut(Schema):
+    id: int
+    full_name: str
+
+
+class PartyOut(Schema):
+    role: str
+    role_label: str
+    kind: str
+    name: str
+    phone_masked: str = Field(description="Masked, e.g. `139****1111`; never the clear number.")
+    id_number_masked: str
+
+    @staticmethod
+    def resolve_role_label(obj: Any) -> str:
+        return str(obj.get_role_display())
+
+
+class MatterSummaryOut(Schema):
+    code: str = Field(description="The tracking code in compact form; use it in URLs.")
+    display_code: str = Field(description="The tracking code as people read it, e.g. `7K3M-9QXW-2RTK`.")
+    kind: str
+    kind_label: str
+    channel: str
+    status: str
+    status_label: str
+    category: CategoryOut | None
+    title: str
+    region: RegionRefOut
+    organization: OrganizationRefOut | None
+    mediator: PersonRefOut | None
+    created_at: dt.datetime
+    due_at: dt.datetime | None
+    version: int
+
+    @staticmethod
+    def resolve_code(obj: Any) -> str:
+        return str(obj.tracking_code)
+
+    @staticmethod
+    def resolve_kind_label(obj: Any) -> str:
+        return str(obj.get_kind_display())
+
+    @staticmethod
+    def resolve_status_label(obj: Any) -> str:
+        return str(obj.get_status_display())
+
+
+class MatterOut(MatterSummaryOut):
+    channel_label: str
+    description: str
+    desired_outcome: str
+    occurred_on: dt.date | None
+    address_text: str
+    accepted_at: dt.datetime | None
+    closed_at: dt.datetime | None
+    merged_into: str | None = Field(description="Display code of the matter this one was merged into.")
+    decline_reason: str
+    failure_route: str
+    outcome_summary: str
+    parties: list[PartyOut]
+    allowed_commands: list[str] = Field(
+        description="The commands this matter's status allows and the caller may give, e.g. `accept`."
+    )
+
+    @staticmethod
+    def resolve_channel_label(obj: Any) -> str:
+        return str(obj.get_channel_display())
+
+    @staticmethod
+    def resolve_merged_into(obj: Any) -> str | None:
+        return obj.merged_into.display_code if obj.merged_into_id else None
+
+    @staticmethod
+    def resolve_parties(obj: Any) -> list[Any]:
+        return list(obj.parties.all())
+
+
+class EventOut(Schema):
+    seq: int
+    kind: str
+    kind_label: str
+    actor_label: str
+    from_status: str
+    to_status: str
+    data: dict[str, Any]
+    text: str
+    created_at: dt.datetime
+    visibility: str = Field(description="`public` (on the parties' timeline) or `internal` (staff only).")
+
+    @staticmethod
+    def resolve_kind_label(obj: Any) -> str:
+        return str(obj.get_kind_display())
+
+
+class MediatorSuggestionOut(Schema):
+    id: int
+    full_name: str
+    score: float
+    open_matters: int
+    reasons: list[str]
+
+
+class LookupEventOut(Schema):
+    kind: str
+    kind_label: str
+    actor_label: str
+    text: str = Field(description="The reason of a decline; the code merged into for a merge; else empty.")
+    created_at: dt.datetime
+
+
+class LookupOut(Schema):
+    display_code: str
+    status: str
+    status_label: str
+    merged_into: str | None
+    timeline: list[LookupEventOut]
+
+
+class MessageOut(Schema):
+    detail: str = Field(description="What went wrong, in the caller's language.")
+
+
+class ConflictOut(MessageOut):
+    code: str = Field(description="`illegal_transition` or `stale`.")
+
+
+class FieldErrorOut(Schema):
+    field: str | None = Field(description="The field as the client sent it, e.g. `parties[0].phone`.")
+    location: str | None = Field(
+        description="`body`, `query`, `header`, `path`, or empty for a service's check."
+    )
+    code: str
+    message: str
+
+
+class FieldErrorsOut(Schema):
+    detail: list[FieldErrorOut]
