@@ -8,20 +8,25 @@ stage's deadline, and queue what the parties must be told through the notificati
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from suyuan.accounts.access import scope_for
+from suyuan.accounts.access import REVEAL_ROLES, scope_for
+from suyuan.accounts.audit import audit_record, target_of
+from suyuan.accounts.choices import AuditKind
 from suyuan.accounts.models import Membership, Organization, User
+from suyuan.accounts.services import REVEAL_REASON_MIN_LENGTH
 from suyuan.core import identifiers
-from suyuan.core.exceptions import Forbidden
+from suyuan.core.exceptions import Forbidden, NotFound
 from suyuan.matters import access, codes, deadlines, routing
 from suyuan.matters.choices import (
     FINAL_STATUSES,
@@ -35,7 +40,7 @@ from suyuan.matters.choices import (
     Visibility,
 )
 from suyuan.matters.models import Category, Matter, MatterEvent, Party
-from suyuan.matters.transitions import Command, target
+from suyuan.matters.transitions import Command, IllegalTransition, target
 from suyuan.notifications.services import sms_queue
 from suyuan.regions.models import Region
 
@@ -610,3 +615,115 @@ def matter_post_message(*, matter: Matter, actor: User, text: str) -> MatterEven
     if matter.status in FINAL_STATUSES:
         raise ValidationError({"text": _("This matter is finished; messages are closed.")})
     return _record(matter, kind=EventKind.MESSAGE, actor=actor, text=text)
+
+
+# --- staff workbench: reveals and bulk commands -----------------------------------------------------------
+
+PARTY_REVEALABLE_FIELDS = ("phone", "id_number")
+MAX_BULK = 200
+
+
+@transaction.atomic
+def party_reveal_field(
+    *, actor: User, party_id: Any, field: str, reason: str, request: HttpRequest | None = None
+) -> str:
+    """Return the clear value of a party's ``phone`` or ``id_number``, after logging who asked and why.
+
+    The party is reached through its matter: ``NotFound`` if the actor cannot see the matter. Revealing
+    needs a role that works with people's cases in the matter's scope (not analysts, not citizens). The
+    audit event (target ``matters.party:<id>``) is written before the value leaves this function, in the
+    same transaction, so a value is never shown without its log line.
+    """
+    try:
+        party = Party.objects.filter(pk=party_id).first()
+    except (ValueError, TypeError):
+        party = None
+    if party is None:
+        raise NotFound
+    matter = access.access_matter(actor, party.matter_id)
+    if not access.may_act(actor, matter, REVEAL_ROLES):
+        raise Forbidden(_("Your role does not allow revealing personal data."))
+    reason = " ".join((reason or "").split())
+    errors: dict[str, Any] = {}
+    if field not in PARTY_REVEALABLE_FIELDS:
+        errors["field"] = _("Choose what to reveal: the mobile number or the resident ID number.")
+    if len(reason) < REVEAL_REASON_MIN_LENGTH:
+        errors["reason"] = ValidationError(
+            _("Give a reason of at least %(min)d characters; it is kept in the audit log."),
+            code="reason_required",
+            params={"min": REVEAL_REASON_MIN_LENGTH},
+        )
+    if errors:
+        raise ValidationError(errors)
+    audit_record(
+        AuditKind.REVEAL, actor=actor, request=request, target=target_of(party), field=field, reason=reason
+    )
+    return str(getattr(party, field) or "")
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """One matter a bulk command could not be applied to, and why (in the reader's language)."""
+
+    matter: Matter
+    reason: str
+
+
+class BulkRefused(Exception):
+    """Raised when a bulk command was refused for some matters; then nothing was changed at all."""
+
+    def __init__(self, refusals: list[Refusal]) -> None:
+        self.refusals = refusals
+        super().__init__(f"{len(refusals)} matter(s) refused")
+
+
+def _refusal_reason(exc: Exception) -> str:
+    if isinstance(exc, IllegalTransition):
+        return exc.message
+    if isinstance(exc, ValidationError):
+        return " ".join(exc.messages)
+    if isinstance(exc, Forbidden | NotFound | StaleMatter):
+        return str(exc.message)
+    raise exc
+
+
+def matters_bulk_assign(
+    *,
+    matters: Iterable[Matter],
+    actor: User,
+    organization: Organization,
+    mediator: User | None = None,
+    expected_versions: Mapping[int, int] | None = None,
+) -> list[Matter]:
+    """Assign every matter to ``organization`` (and ``mediator``) with ``matter_assign``: all or nothing.
+
+    Each matter is tried in a savepoint of one transaction; if any is refused (wrong state, no right,
+    a stale version from ``expected_versions`` {matter id: version}, …) the whole transaction is rolled
+    back and ``BulkRefused`` lists every refused matter with its reason.
+    """
+    unique = list({matter.pk: matter for matter in matters}.values())
+    if not unique:
+        raise ValidationError({"matters": _("Choose at least one matter.")})
+    if len(unique) > MAX_BULK:
+        raise ValidationError({"matters": _("Choose at most %(max)d matters at a time.") % {"max": MAX_BULK}})
+    versions = expected_versions or {}
+    refusals: list[Refusal] = []
+    assigned: list[Matter] = []
+    with transaction.atomic():
+        for matter in unique:
+            try:
+                with transaction.atomic():
+                    assigned.append(
+                        matter_assign(
+                            matter=matter,
+                            actor=actor,
+                            organization=organization,
+                            mediator=mediator,
+                            expected_version=versions.get(matter.pk),
+                        )
+                    )
+            except (IllegalTransition, ValidationError, Forbidden, NotFound, StaleMatter) as exc:
+                refusals.append(Refusal(matter, _refusal_reason(exc)))
+        if refusals:
+            raise BulkRefused(refusals)
+    return assigned
