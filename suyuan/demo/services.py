@@ -5,7 +5,8 @@ against a database that real people use.
 
 The build is deterministic and idempotent: organisations are keyed by a code made of their region code
 and their kind, people by username, so a second run changes nothing and creates nothing. Thousands of
-village committees are written with ``bulk_create``.
+village committees are written with ``bulk_create``. The demo matters, made through the matter services,
+are in ``suyuan.demo.matters``.
 """
 
 from __future__ import annotations
@@ -126,6 +127,9 @@ class SeedReport:
     users_updated: int = 0
     memberships_created: int = 0
     devices_created: int = 0
+    matters_created: int = 0
+    matters_seconds: float = 0.0
+    matters_by_status: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
     by_type: dict[str, int] = field(default_factory=dict)
 
@@ -136,6 +140,7 @@ class SeedReport:
             or self.users_created
             or self.memberships_created
             or self.devices_created
+            or self.matters_created
         )
 
 
@@ -183,6 +188,11 @@ def demo_ensure_regions(*, counties: Sequence[str]) -> bool:
 
 def village_committee_name(village: str) -> str:
     """Return the mediation committee's name for a village or community (城北社区居委会 → 城北社区人民调解委员会)."""
+    return place_name(village) + COMMITTEE_SUFFIX
+
+
+def place_name(village: str) -> str:
+    """Return a village's or community's name as people say it (白沙村委会 → 白沙村, 书香社区居委会 → 书香社区)."""
     name = village.strip()
     for suffix, ending in (
         ("村民委员会", "村"),
@@ -195,7 +205,7 @@ def village_committee_name(village: str) -> str:
             if not name.endswith(ending):
                 name += ending
             break
-    return name + COMMITTEE_SUFFIX
+    return name
 
 
 def centre_code(region_code: str) -> str:
@@ -430,11 +440,11 @@ def _upsert_people(org_ids: dict[str, int], report: SeedReport) -> None:
 # --- Entry points ----------------------------------------------------------------------------------------
 
 
-def demo_seed(*, counties: Sequence[str] | None = None) -> SeedReport:
+def demo_seed(*, counties: Sequence[str] | None = None, matters: bool = True) -> SeedReport:
     """Build (or bring up to date) the Quzhou demo; ``counties`` narrows it, for tests.
 
     The home county (Jiangshan) and the comparison county (Kecheng) are always included, since the demo
-    logins live there.
+    logins live there. ``matters`` False leaves out the demo matters (see ``suyuan.demo.matters``).
     """
     started = time.perf_counter()
     chosen = sorted({*(counties or COUNTIES), HOME_COUNTY, OTHER_COUNTY})
@@ -446,6 +456,13 @@ def demo_seed(*, counties: Sequence[str] | None = None) -> SeedReport:
     with transaction.atomic():
         org_ids = _upsert_organizations(_org_specs(chosen), report)
         _upsert_people(org_ids, report)
+    if matters:
+        from suyuan.demo.matters import demo_matters_seed  # it builds on this module
+
+        built = demo_matters_seed(counties=chosen, report=report)
+        report.matters_created = built.created
+        report.matters_seconds = built.seconds
+        report.matters_by_status = built.by_status
     report.seconds = time.perf_counter() - started
     return report
 

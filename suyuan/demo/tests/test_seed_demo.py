@@ -1,4 +1,7 @@
-"""The Quzhou demo: organisations, logins, TOTP, idempotency, and the scopes the logins demonstrate."""
+"""The Quzhou demo: organisations, logins, TOTP, idempotency, and the scopes the logins demonstrate.
+
+The demo matters have their own tests (test_demo_matters.py); these build the demo without them.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +10,7 @@ import hashlib
 import hmac
 import struct
 import time
+from collections import Counter
 from io import StringIO
 
 import pytest
@@ -21,8 +25,11 @@ from suyuan.accounts.models import Membership, Organization, User
 from suyuan.core.exceptions import NotFound
 from suyuan.core.identifiers import PHONE, hash_identifier
 from suyuan.demo import services
+from suyuan.demo.matters import demo_matter_counts
+from suyuan.demo.tests.conftest import QUIET_TASKS
+from suyuan.matters.choices import MatterStatus
+from suyuan.matters.models import Matter, MatterEvent
 from suyuan.regions.models import Region
-from suyuan.regions.tests.factories import make_real_regions, make_region
 
 pytestmark = pytest.mark.django_db
 
@@ -33,16 +40,9 @@ def counts() -> dict[str, int]:
         "users": User.objects.count(),
         "memberships": Membership.objects.count(),
         "devices": TOTPDevice.objects.count(),
+        "matters": Matter.objects.count(),
+        "events": MatterEvent.objects.count(),
     }
-
-
-@pytest.fixture
-def small_quzhou():
-    """Return a slice of real regions: Jiangshan and Kecheng, one township and one village each."""
-    make_real_regions()
-    make_region("330802005", "新新街道")
-    make_region("330802005001", "金桂社区")
-    return ["330881", "330802"]
 
 
 def totp_now(secret_base32: str, at: float | None = None) -> str:
@@ -57,7 +57,7 @@ def totp_now(secret_base32: str, at: float | None = None) -> str:
 
 class TestOnASlice:
     def test_builds_the_tree_people_and_devices(self, small_quzhou):
-        report = services.demo_seed(counties=small_quzhou)
+        report = services.demo_seed(counties=small_quzhou, matters=False)
         assert not report.regions_loaded
         # per county a centre and ten bodies; a centre per township (4 in the slice), a committee per village (2)
         assert report.organizations_created == 2 * 11 + 4 + 2
@@ -89,26 +89,26 @@ class TestOnASlice:
         }
 
     def test_a_second_run_creates_and_changes_nothing(self, small_quzhou):
-        services.demo_seed(counties=small_quzhou)
+        services.demo_seed(counties=small_quzhou, matters=False)
         before = counts()
-        report = services.demo_seed(counties=small_quzhou)
+        report = services.demo_seed(counties=small_quzhou, matters=False)
         assert not report.created_anything
         assert (report.organizations_updated, report.users_updated) == (0, 0)
         assert counts() == before
 
     def test_a_run_repairs_what_someone_changed(self, small_quzhou):
-        services.demo_seed(counties=small_quzhou)
+        services.demo_seed(counties=small_quzhou, matters=False)
         Organization.objects.filter(code="330881-CC").update(name="改过的名字")
         judge = User.objects.get(username="demo.judge")
         judge.set_password("something-else-entirely")
         judge.save()
-        report = services.demo_seed(counties=small_quzhou)
+        report = services.demo_seed(counties=small_quzhou, matters=False)
         assert (report.organizations_updated, report.users_updated) == (1, 1)
         assert Organization.objects.get(code="330881-CC").name == "江山市社会矛盾纠纷调处化解中心"
         assert User.objects.get(username="demo.judge").check_password(services.DEMO_PASSWORD)
 
     def test_staff_sign_in_with_the_demo_password_and_the_citizen_has_none(self, small_quzhou):
-        services.demo_seed(counties=small_quzhou)
+        services.demo_seed(counties=small_quzhou, matters=False)
         request = RequestFactory().post("/accounts/login/")
         assert authenticate(request, username="demo.dispatcher", password=services.DEMO_PASSWORD) is not None
         citizen = User.objects.get(phone_hash=hash_identifier(PHONE, services.DEMO_CITIZEN_PHONE))
@@ -117,13 +117,13 @@ class TestOnASlice:
         assert citizen.id_number == services.DEMO_CITIZEN_ID_NUMBER
 
     def test_the_published_totp_secret_opens_the_demo_devices(self, small_quzhou):
-        services.demo_seed(counties=small_quzhou)
+        services.demo_seed(counties=small_quzhou, matters=False)
         device = TOTPDevice.objects.get(user__username="demo.administrator")
         assert device.confirmed
         assert device.verify_token(totp_now(services.DEMO_TOTP_SECRET))
 
     def test_the_logins_demonstrate_scopes(self, small_quzhou):
-        services.demo_seed(counties=small_quzhou)
+        services.demo_seed(counties=small_quzhou, matters=False)
         people = {u.username: u for u in User.objects.filter(username__startswith="demo.")}
         grid_worker = people["demo.grid_worker"]
         assert access.access_user(people["demo.dispatcher"], grid_worker.pk) == grid_worker
@@ -132,7 +132,7 @@ class TestOnASlice:
         assert access.scope_for(people["demo.grid_worker"]).region_codes == ("330881001001",)
 
     def test_print_logins_prints_the_table_password_phone_and_totp_secret(self, small_quzhou):
-        call_command("seed_demo", "--county", "330881", stdout=StringIO())
+        call_command("seed_demo", "--county", "330881", "--no-matters", stdout=StringIO())
         out = StringIO()
         call_command("seed_demo", "--print-logins", stdout=out)
         text = out.getvalue()
@@ -146,7 +146,7 @@ class TestOnASlice:
 
     def test_the_command_reports_what_it_did(self, small_quzhou):
         out = StringIO()
-        call_command("seed_demo", "--county", "330881", stdout=out)
+        call_command("seed_demo", "--county", "330881", "--no-matters", stdout=out)
         assert "28 organisations (28 created" in out.getvalue()
 
     def test_village_committee_names(self):
@@ -158,7 +158,8 @@ class TestOnASlice:
 
 
 @pytest.mark.slow
-def test_the_full_quzhou_demo_loads_regions_and_is_idempotent():
+def test_the_full_quzhou_demo_loads_regions_and_is_idempotent(settings):
+    settings.TASKS = QUIET_TASKS
     report = services.demo_seed()
     assert report.regions_loaded
     quzhou_townships = Region.objects.filter(level=4, code__startswith="3308").count()
@@ -177,6 +178,12 @@ def test_the_full_quzhou_demo_loads_regions_and_is_idempotent():
     )
     for county in services.COUNTIES:
         assert Organization.objects.filter(code=f"{county}-CC", region_id=county).exists()
+    # The demo matters: 300, in every county (mostly Jiangshan), in every status.
+    assert report.matters_created == sum(demo_matter_counts().values()) == 300
+    assert set(demo_matter_counts()) == set(MatterStatus.values)
+    by_county = Counter(region[:6] for region in Matter.objects.values_list("region_id", flat=True))
+    assert set(by_county) == set(services.COUNTIES)
+    assert by_county.most_common(1)[0][0] == services.HOME_COUNTY
 
     before = counts()
     again = services.demo_seed()

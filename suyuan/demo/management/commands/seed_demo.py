@@ -7,11 +7,13 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from suyuan.demo import services
+from suyuan.demo.matters import demo_matter_counts
 
 
 class Command(BaseCommand):
     help = (
-        "Build the Quzhou demonstration data (organisations and one login per role); idempotent. "
+        "Build the Quzhou demonstration data (organisations, one login per role, and a few hundred matters); "
+        "idempotent. "
         "DEMO ONLY: the password and TOTP secret are published."
     )
 
@@ -24,15 +26,25 @@ class Command(BaseCommand):
             metavar="CODE",
             help="Build only this county of Quzhou (repeatable); Jiangshan and Kecheng are always built.",
         )
+        parser.add_argument(
+            "--no-matters",
+            action="store_true",
+            help="Leave out the demo matters (organisations and people only).",
+        )
 
     def handle(
-        self, *args: Any, print_logins: bool = False, counties: list[str] | None = None, **options: Any
+        self,
+        *args: Any,
+        print_logins: bool = False,
+        counties: list[str] | None = None,
+        no_matters: bool = False,
+        **options: Any,
     ) -> None:
         if print_logins:
             self._print_logins()
             return
         try:
-            report = services.demo_seed(counties=counties)
+            report = services.demo_seed(counties=counties, matters=not no_matters)
         except services.DemoError as exc:
             raise CommandError(str(exc)) from exc
         if report.regions_loaded:
@@ -43,6 +55,11 @@ class Command(BaseCommand):
             f"{report.users_created} people created, {report.users_updated} updated, "
             f"{report.memberships_created} memberships and {report.devices_created} TOTP devices created."
         )
+        if not no_matters:
+            self.stdout.write(
+                f"Demo matters: {report.matters_created} created in {report.matters_seconds:.1f} s; "
+                f"{_by_status(report.matters_by_status)}."
+            )
 
     def _print_logins(self) -> None:
         logins = services.demo_logins()
@@ -65,6 +82,7 @@ class Command(BaseCommand):
         out(
             f"Citizen sign-in: phone {services.DEMO_CITIZEN_PHONE} (code by SMS; in development see /dev/sms/)"
         )
+        out(f"Demo matters: {_by_status(demo_matter_counts())}")
         out("")
         out("[TOTP] logins need a one-time code. Add this DEMO secret to an authenticator app:")
         out(f"  secret (base32): {services.DEMO_TOTP_SECRET}")
@@ -73,3 +91,10 @@ class Command(BaseCommand):
             out(f"  or the URI:      {services.demo_totp_uri(first.username)}")
         out("  This secret is published with the source code: it protects nothing. Demo only.")
         out("")
+
+
+def _by_status(counts: dict[str, int]) -> str:
+    """Return "300 (submitted 20, accepted 14, …)" for a count of matters by status."""
+    if not counts:
+        return "none"
+    return f"{sum(counts.values())} (" + ", ".join(f"{status} {n}" for status, n in counts.items()) + ")"

@@ -1,0 +1,272 @@
+"""The demo matters: made through the services, back in time, covering the funnel, and built only once.
+
+The demo is built once for this module on a slice of real regions (Jiangshan and Kecheng) and rolled
+back at the end; each test runs in its own savepoint on top of it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import re
+from collections import Counter
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.db import transaction
+from django.test import override_settings
+from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
+
+from suyuan.accounts.models import Membership, User
+from suyuan.demo import matters as demo_matters
+from suyuan.demo import services
+from suyuan.demo.tests.conftest import QUIET_TASKS, SLICE, make_small_quzhou
+from suyuan.matters import access, deadlines
+from suyuan.matters.choices import (
+    FINAL_STATUSES,
+    Channel,
+    EventKind,
+    MatterKind,
+    MatterStatus,
+    PartyRole,
+)
+from suyuan.matters.models import Matter, MatterEvent, Party
+from suyuan.notifications.choices import MessageStatus
+from suyuan.notifications.models import OutboundMessage
+from suyuan.notifications.services import sms_queue
+
+pytestmark = pytest.mark.django_db
+
+PLACEHOLDER = re.compile(r"\{[a-z_]+\}")
+
+
+@pytest.fixture(scope="module")
+def seeded(django_db_setup, django_db_blocker):
+    """Build the demo (matters included) on the slice once for the module; roll it all back afterwards."""
+    # Notices go to a backend that keeps them (the outbox rows are what the tests look at): delivering
+    # hundreds of them one by one, as the immediate backend of the tests would, only takes time.
+    quiet = override_settings(TASKS=QUIET_TASKS)
+    with django_db_blocker.unblock(), quiet, transaction.atomic():
+        make_small_quzhou()
+        report = services.demo_seed(counties=SLICE)
+        yield report
+        transaction.set_rollback(True)
+
+
+def demo() -> list[Matter]:
+    return list(
+        Matter.objects.filter(idempotency_key__startswith=demo_matters.KEY_PREFIX).select_related(
+            "organization", "mediator", "owner"
+        )
+    )
+
+
+def counts() -> dict[str, int]:
+    return {
+        "matters": Matter.objects.count(),
+        "events": MatterEvent.objects.count(),
+        "parties": Party.objects.count(),
+        "messages": OutboundMessage.objects.count(),
+        "users": User.objects.count(),
+        "memberships": Membership.objects.count(),
+    }
+
+
+def test_the_demo_covers_every_status_kind_and_channel_and_many_categories(seeded):
+    matters = demo()
+    assert seeded.matters_created == len(matters) > 150
+    assert {m.status for m in matters} == set(MatterStatus.values)
+    assert {m.kind for m in matters} == set(MatterKind.values)
+    assert {m.channel for m in matters} == set(Channel.values)
+    assert len({m.category_id for m in matters}) >= 12
+    assert {m.region_id[:6] for m in matters} == set(SLICE)
+    assert Counter(m.region_id[:6] for m in matters).most_common(1)[0][0] == services.HOME_COUNTY
+    assert seeded.matters_by_status == demo_matters.demo_matter_counts()
+    assert sum(seeded.matters_by_status.values()) == len(matters)
+
+
+def test_the_matters_span_six_months_and_some_are_overdue_or_due_soon(seeded):
+    now = timezone.now()
+    matters = demo()
+    received = [m.created_at for m in matters]
+    assert min(received) >= now - dt.timedelta(days=185)
+    assert min(received) <= now - dt.timedelta(days=120)
+    assert max(received) <= now
+    due = [m.due_at for m in matters if m.due_at is not None]
+    assert any(d < now for d in due), "some open matter is overdue"
+    assert any(now <= d <= now + dt.timedelta(days=5) for d in due), "some open matter is due soon"
+    for matter in matters:
+        # A stage has a deadline exactly when a rule gives it one (final statuses never do).
+        rule = deadlines.rule_for(kind=matter.kind, status=matter.status)
+        assert (matter.due_at is None) == (rule is None)
+
+
+def test_events_are_in_order_and_tell_the_matters_story(seeded):
+    by_matter: dict[int, list[MatterEvent]] = {}
+    for event in MatterEvent.objects.filter(matter__in=demo()).order_by("matter_id", "seq"):
+        by_matter.setdefault(event.matter_id, []).append(event)
+    for matter in demo():
+        events = by_matter[matter.pk]
+        assert [e.seq for e in events] == list(range(1, len(events) + 1))
+        assert [e.created_at for e in events] == sorted(e.created_at for e in events)
+        assert events[0].kind == EventKind.RECEIVED and events[0].created_at == matter.created_at
+        moves = [e for e in events if e.to_status]
+        assert moves[-1].to_status == matter.status
+        for before, after in itertools.pairwise(moves):
+            assert after.from_status == before.to_status
+        if matter.accepted_at is not None:
+            accepted = next(e for e in events if e.kind == EventKind.ACCEPTED)
+            assert accepted.created_at == matter.accepted_at
+        if matter.status in FINAL_STATUSES:
+            assert matter.closed_at == moves[-1].created_at and matter.due_at is None
+        # Parties were recorded with the matter, at its (past) time, not at the time the demo was built.
+        assert {p.created_at for p in matter.parties.all()} == {matter.created_at}
+
+
+def test_deadlines_are_counted_from_the_past_moment_of_each_step(seeded):
+    checked = 0
+    for matter in demo():
+        if matter.status in FINAL_STATUSES:
+            continue
+        last_move = matter.events.exclude(to_status="").order_by("-seq").first()
+        assert last_move is not None
+        expected = deadlines.stage_deadline(
+            kind=matter.kind, status=matter.status, start=last_move.created_at
+        )
+        assert matter.due_at == expected
+        checked += 1
+    assert checked > 20
+
+
+def test_mediators_are_members_of_the_organisation_they_were_assigned_in(seeded):
+    assigned = [m for m in demo() if m.mediator_id is not None]
+    assert len({m.mediator_id for m in assigned}) >= 5
+    for matter in assigned:
+        assert Membership.objects.filter(
+            user=matter.mediator,
+            organization=matter.organization,
+            role="mediator",
+            is_active=True,
+        ).exists()
+    names = {m.mediator.username for m in assigned if m.mediator}
+    assert {"demo.mediator", "demo.notable"} <= names
+
+
+def test_the_demo_staff_handled_the_matters(seeded):
+    actors = set(
+        MatterEvent.objects.filter(matter__in=demo(), actor__isnull=False).values_list(
+            "actor__username", flat=True
+        )
+    )
+    assert {"demo.dispatcher", "demo.kecheng", "demo.mediator", "demo.grid_worker", "demo.citizen"} <= actors
+    dispatcher = User.objects.get(username="demo.dispatcher")
+    kecheng = User.objects.get(username="demo.kecheng")
+    jiangshan = [m for m in demo() if m.region_id.startswith(services.HOME_COUNTY)]
+    assert access.matters_visible_to(dispatcher).filter(pk__in=[m.pk for m in jiangshan]).count() == len(
+        jiangshan
+    )
+    assert not access.matters_visible_to(kecheng).filter(pk__in=[m.pk for m in jiangshan]).exists()
+
+
+def test_the_demo_citizen_has_matters_of_her_own(seeded):
+    citizen = User.objects.get(username=services.DEMO_CITIZEN_USERNAME)
+    hers = access.matters_visible_to(citizen)
+    assert hers.count() >= 5
+    assert len(set(hers.values_list("status", flat=True))) >= 5
+    for matter in hers:
+        applicant = matter.parties.get(role=PartyRole.APPLICANT)
+        assert (applicant.name, applicant.phone) == (services.DEMO_CITIZEN_NAME, services.DEMO_CITIZEN_PHONE)
+
+
+def test_duplicates_are_merged_into_a_matter_that_was_open_then(seeded):
+    merged = [m for m in demo() if m.status == MatterStatus.MERGED]
+    assert merged
+    for matter in merged:
+        into = matter.merged_into
+        assert into is not None and into.created_at < matter.created_at
+        assert into.region_id == matter.region_id and into.category_id == matter.category_id
+        assert matter.closed_at is not None
+        assert into.events.filter(kind=EventKind.MERGED_IN, created_at=matter.closed_at).exists()
+
+
+def test_every_phone_number_is_a_made_up_one_and_no_id_numbers_are_stored(seeded):
+    parties = list(Party.objects.filter(matter__in=demo()))
+    phones = [p.phone for p in parties if p.phone]
+    assert phones and all(demo_matters.is_fake_phone(phone) for phone in phones)
+    assert not [p for p in parties if p.id_number]
+    people = User.objects.filter(username__startswith="demo.")
+    assert all(demo_matters.is_fake_phone(u.phone) for u in people if u.phone)
+    recipients = [m.recipient for m in OutboundMessage.objects.filter(purpose__startswith="matter_")]
+    assert recipients and all(demo_matters.is_fake_phone(r) for r in recipients)
+
+
+def test_the_texts_are_filled_in(seeded):
+    for matter in demo():
+        for text in (matter.title, matter.description, matter.desired_outcome, matter.outcome_summary):
+            assert not PLACEHOLDER.search(text), text
+        assert matter.title and matter.description
+        assert re.search(r"[\u4e00-\u9fff]", matter.title)
+        if matter.status == MatterStatus.DECLINED:
+            assert matter.decline_reason
+        if matter.status == MatterStatus.RESOLVED:
+            assert matter.outcome_summary
+
+
+def test_no_notice_of_the_past_waits_to_be_sent(seeded):
+    assert not OutboundMessage.objects.filter(
+        purpose__startswith="matter_", status=MessageStatus.QUEUED
+    ).exists()
+
+
+def test_a_second_run_creates_no_matter_and_no_event(seeded):
+    before = counts()
+    report = services.demo_seed(counties=SLICE)
+    assert report.matters_created == 0
+    assert not report.created_anything
+    assert counts() == before
+
+
+def test_print_logins_adds_the_matters_by_status(seeded):
+    out = StringIO()
+    call_command("seed_demo", "--print-logins", stdout=out)
+    line = next(x for x in out.getvalue().splitlines() if x.startswith("Demo matters:"))
+    assert f"Demo matters: {seeded.matters_created} (submitted " in line
+    assert "closed" in line
+
+
+def test_the_plan_is_deterministic(seeded):
+    now = timezone.now()
+    desks = {"330881-CC": "demo.jiangshan.centre"}
+    first = demo_matters.demo_plan(counties=SLICE, desks=desks, now=now)
+    second = demo_matters.demo_plan(counties=SLICE, desks=desks, now=now)
+    assert [(p.key, p.status, p.title, p.region, [s.at for s in p.steps]) for p in first] == [
+        (p.key, p.status, p.title, p.region, [s.at for s in p.steps]) for p in second
+    ]
+
+
+def test_the_demo_clock_sets_the_time_of_services_and_of_field_defaults():
+    moment = dt.datetime(2026, 3, 2, 9, 30, tzinfo=dt.UTC)
+    with demo_matters.demo_clock(moment):
+        assert timezone.now() == moment
+        assert MatterEvent().created_at == moment
+        assert timezone.localdate() == dt.date(2026, 3, 2)
+    assert timezone.now() > moment + dt.timedelta(days=30)
+    assert MatterEvent().created_at > moment + dt.timedelta(days=30)
+    naive = dt.datetime(2026, 3, 2, 9, 30)  # noqa: DTZ001 - naive on purpose
+    with pytest.raises(ValueError), demo_matters.demo_clock(naive):
+        pass
+
+
+def test_settling_the_outbox_marks_past_notices_sent_and_drops_their_tasks(settings):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    earlier = sms_queue(phone="13900001001", body="earlier", purpose="sign_in_code")
+    message = sms_queue(phone="13900001002", body="demo", purpose="matter_submitted")
+    assert DBTaskResult.objects.count() == 2
+    demo_matters._settle_outbox(earlier.pk - 1)
+    message.refresh_from_db()
+    earlier.refresh_from_db()
+    assert message.status == MessageStatus.SENT and message.sent_at == message.created_at
+    assert earlier.status == MessageStatus.QUEUED  # not the demo's: left alone
+    assert [row.args_kwargs["args"] for row in DBTaskResult.objects.all()] == [[earlier.pk]]
