@@ -40,6 +40,12 @@ ENTRY_ROLES = frozenset(
 )  # enter for walk-ins
 
 
+def works_with_matters(actor: Actor) -> bool:
+    """Return whether the actor holds a role that has matter pages (everyone on staff but analysts)."""
+    scope = scope_for(actor)
+    return scope.is_platform_operator or scope.has_role(*(REGION_ROLES | HANDLING_ROLES))
+
+
 def _staff_q(actor: Actor, roles: frozenset[str]) -> Q:
     """Return the filter of matters that ``actor``'s memberships in ``roles`` let them see."""
     query = Q(pk__in=[])

@@ -51,7 +51,6 @@ from suyuan.matters.transitions import Command, IllegalTransition, allowed_comma
 
 PAGE_SIZE = 50
 # Roles that work with matters; analysts read aggregate figures elsewhere and have no matter pages.
-WORK_ROLES = access.REGION_ROLES | access.HANDLING_ROLES
 QUEUE_TABS = (Queue.NEW, Queue.MINE, Queue.DUE_SOON, Queue.OVERDUE, Queue.WAITING, Queue.OPEN, Queue.ALL)
 
 View = Callable[..., HttpResponse]
@@ -68,8 +67,8 @@ def staff_matters_page(view: View) -> View:
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         try:
-            scope = require_staff(request.user)
-            if not scope.has_role(*WORK_ROLES):
+            require_staff(request.user)
+            if not access.works_with_matters(request.user):
                 raise Forbidden(_("Your role works with aggregate figures only; it has no matter pages."))
             return view(request, *args, **kwargs)
         except NotFound:
@@ -272,7 +271,7 @@ def mediator_options(request: HttpRequest) -> HttpResponse:
 @require_GET
 def nav_badge(request: HttpRequest) -> HttpResponse:
     """Return the number of new matters for the navigation; nothing (204) when there is none to show."""
-    if not scope_for(request.user).has_role(*WORK_ROLES):
+    if not access.works_with_matters(request.user):
         return HttpResponse(status=204)
     count = selectors.matter_list(actor=request.user, queue=Queue.NEW).count()
     if not count:

@@ -283,3 +283,13 @@ def test_htmx_is_vendored_with_its_version_and_licence():
     notes = (script.parent / "VENDORED.md").read_text(encoding="utf-8")
     assert script.stat().st_size > 10_000
     assert "htmx.org" in notes and "2.0" in notes and "0BSD" in notes
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role,shown", [("dispatcher", True), ("mediator", True), ("analyst", False)])
+def test_the_matters_link_is_shown_only_to_roles_with_matter_pages(role, shown):
+    from suyuan.accounts.tests.world import build_world, sign_in
+
+    world = build_world()
+    html = sign_in(Client(), world.staff[role]).get("/staff/").content.decode()
+    assert ('data-testid="nav-matters"' in html) is shown
