@@ -6,7 +6,7 @@ import datetime as dt
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -114,14 +114,14 @@ def matter_list(
 
 
 def queue_counts(*, actor: Actor) -> dict[str, int]:
-    """Return how many matters each work queue holds for the actor (one query per queue)."""
+    """Return how many matters each work queue holds for the actor, in one query."""
     now = timezone.now()
     user_id = scope_for(actor).user_id
-    visible = matters_visible_to(actor)
-    return {
-        queue: visible.filter(_queue_q(queue, user_id=user_id, now=now)).count()
-        for queue in (Queue.NEW, Queue.MINE, Queue.DUE_SOON, Queue.OVERDUE, Queue.WAITING)
-    }
+    queues = (Queue.NEW, Queue.MINE, Queue.DUE_SOON, Queue.OVERDUE, Queue.WAITING)
+    counts = matters_visible_to(actor).aggregate(
+        **{queue: Count("pk", filter=_queue_q(queue, user_id=user_id, now=now)) for queue in queues}
+    )
+    return {queue: counts[queue] or 0 for queue in queues}
 
 
 def matter_lookup_by_code_and_phone(*, tracking_code: str, phone_hash: str) -> Matter | None:
