@@ -67,22 +67,14 @@ def _actor_label(actor: User | None, matter: Matter) -> str:
     """Return how the actor appears on the timeline: organisation and role for staff, the role for parties."""
     if actor is None:
         return str(gettext_lazy("system"))
-    membership = (
-        Membership.objects.filter(user=actor, is_active=True)
-        .select_related("organization")
-        .order_by(
-            # prefer the membership in the matter's handling organisation
-            "-organization_id" if matter.organization_id is None else "id"
-        )
-        .first()
+    memberships = list(
+        Membership.objects.filter(user=actor, is_active=True).select_related("organization").order_by("id")
     )
-    if matter.organization_id:
-        in_org = (
-            Membership.objects.filter(user=actor, is_active=True, organization_id=matter.organization_id)
-            .select_related("organization")
-            .first()
-        )
-        membership = in_org or membership
+    # Prefer the membership in the matter's handling organisation: that is the capacity the actor acts in.
+    membership = next(
+        (m for m in memberships if m.organization_id == matter.organization_id),
+        memberships[0] if memberships else None,
+    )
     if membership is not None:
         return f"{membership.organization.name} · {membership.get_role_display()}"
     if matter.owner_id == actor.pk:
