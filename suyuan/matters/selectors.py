@@ -114,14 +114,23 @@ def matter_list(
 
 
 def queue_counts(*, actor: Actor) -> dict[str, int]:
-    """Return how many matters each work queue holds for the actor, in one query."""
+    """Return how many matters each work queue holds for the actor, in one query over open matters.
+
+    Every counted queue is a subset of the open matters, so the query reads only those; "all" (which
+    grows without end as matters close) is not counted.
+    """
     now = timezone.now()
     user_id = scope_for(actor).user_id
     queues = (Queue.NEW, Queue.MINE, Queue.DUE_SOON, Queue.OVERDUE, Queue.WAITING)
-    counts = matters_visible_to(actor).aggregate(
-        **{queue: Count("pk", filter=_queue_q(queue, user_id=user_id, now=now)) for queue in queues}
+    counts = (
+        matters_visible_to(actor)
+        .filter(status__in=OPEN_STATUSES)
+        .aggregate(
+            **{queue: Count("pk", filter=_queue_q(queue, user_id=user_id, now=now)) for queue in queues},
+            **{Queue.OPEN: Count("pk")},
+        )
     )
-    return {queue: counts[queue] or 0 for queue in queues}
+    return {queue: counts[queue] or 0 for queue in (*queues, Queue.OPEN)}
 
 
 def matter_lookup_by_code_and_phone(*, tracking_code: str, phone_hash: str) -> Matter | None:

@@ -18,7 +18,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
@@ -35,7 +34,6 @@ from suyuan.core.exceptions import Forbidden, NotFound
 from suyuan.matters import access, codes, routing, selectors, services, staff_forms
 from suyuan.matters.choices import (
     FINAL_STATUSES,
-    OPEN_STATUSES,
     Channel,
     EventKind,
     FailureRoute,
@@ -150,11 +148,6 @@ def _queue_context(
     page = Paginator(matters, PAGE_SIZE).get_page(params.get("page"))
 
     counts = selectors.queue_counts(actor=actor)
-    counts.update(
-        access.matters_visible_to(actor).aggregate(
-            **{Queue.OPEN: Count("pk", filter=Q(status__in=OPEN_STATUSES)), Queue.ALL: Count("pk")}
-        )
-    )
     keep = params.copy()
     for name in ("queue", "page"):
         keep.pop(name, None)
