@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import random
+import shutil
 import statistics
 import subprocess
 import sys
@@ -26,6 +27,13 @@ PG_ADMIN_URL = "postgres://postgres@127.0.0.1:5432/postgres"
 
 def child(database_url: str, label: str) -> None:
     workdir = Path(tempfile.mkdtemp(prefix="suyuan-bench-queue-"))
+    try:
+        measure(database_url, label, workdir)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def measure(database_url: str, label: str, workdir: Path) -> None:
     os.environ["DJANGO_SETTINGS_MODULE"] = "suyuan.config.settings"
     os.environ["DATABASE_URL"] = database_url.replace("{workdir}", str(workdir))
     os.environ["SUYUAN_VAR_DIR"] = str(workdir)
@@ -53,14 +61,15 @@ def child(database_url: str, label: str) -> None:
     started = time.perf_counter()
     call_command("migrate", verbosity=0)
     call_command("createcachetable", verbosity=0)
+    call_command("collectstatic", interactive=False, verbosity=0)  # DEBUG is off, as in production
     call_command("load_regions", province="33", villages=True, verbosity=0)
-    call_command("seed_demo", verbosity=0)
+    call_command("seed_demo", no_matters=True, verbosity=0)
     setup_seconds = time.perf_counter() - started
 
     rng = random.Random(SEED)
     committees = list(
         Organization.objects.filter(
-            type=OrganizationType.VILLAGE_COMMITTEE, region_id__startswith="3308"
+            type=OrganizationType.VILLAGE_COMMITTEE, region__code__startswith="3308"
         ).values_list("id", "region_id")
     )
     jiangshan = [c for c in committees if c[1].startswith("330881")]
@@ -161,7 +170,9 @@ def child(database_url: str, label: str) -> None:
         User.objects.get(username="demo.dispatcher"), backend="suyuan.accounts.backends.StaffPasswordBackend"
     )
     visible_codes = list(
-        Matter.objects.filter(region_id__startswith="330881").values_list("tracking_code", flat=True)[:5000]
+        Matter.objects.filter(region__code__startswith="330881").values_list("tracking_code", flat=True)[
+            :5000
+        ]
     )
     pages = {
         "queue: all open": lambda: "/staff/matters/?queue=open",
