@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from suyuan.accounts.choices import AuditKind, OrganizationType, Role, Specialty
 from suyuan.core.fields import EncryptedTextField
 from suyuan.core.identifiers import mask_mobile, mask_resident_id
+from suyuan.core.models import AppendOnlyModel
 
 
 class UserManager(BaseUserManager["User"]):
@@ -169,15 +170,7 @@ class AccessGrant(models.Model):
         )
 
 
-class AppendOnlyQuerySet(models.QuerySet):
-    def update(self, **kwargs: Any) -> int:
-        raise TypeError("The audit log is append-only.")
-
-    def delete(self) -> tuple[int, dict[str, int]]:
-        raise TypeError("The audit log is append-only.")
-
-
-class AuditEvent(models.Model):
+class AuditEvent(AppendOnlyModel):
     """One line of the append-only audit log: sign-ins, failures, denials and reveals of personal data."""
 
     kind = models.CharField(_("kind"), max_length=32, choices=AuditKind.choices, db_index=True)
@@ -193,8 +186,6 @@ class AuditEvent(models.Model):
     user_agent = models.CharField(max_length=300, blank=True)
     request_id = models.CharField(max_length=64, blank=True)
 
-    objects = AppendOnlyQuerySet.as_manager()
-
     class Meta:
         verbose_name = _("audit event")
         verbose_name_plural = _("audit events")
@@ -203,14 +194,6 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.kind} {self.target}"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk is not None:
-            raise TypeError("The audit log is append-only.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
-        raise TypeError("The audit log is append-only.")
 
 
 class ApiToken(models.Model):

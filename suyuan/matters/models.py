@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from typing import Any
-
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -10,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from suyuan.accounts.choices import Specialty
 from suyuan.core.fields import EncryptedTextField
 from suyuan.core.identifiers import mask_mobile, mask_resident_id
+from suyuan.core.models import AppendOnlyModel
 from suyuan.matters.choices import (
     Channel,
     EventKind,
@@ -46,14 +45,6 @@ class Category(models.Model):
 
     def label(self, language: str | None) -> str:
         return self.name_en if (language or "").startswith("en") and self.name_en else self.name
-
-
-class AppendOnlyQuerySet(models.QuerySet):
-    def update(self, **kwargs: Any) -> int:
-        raise TypeError("The matter event log is append-only.")
-
-    def delete(self) -> tuple[int, dict[str, int]]:
-        raise TypeError("The matter event log is append-only.")
 
 
 class Matter(models.Model):
@@ -200,7 +191,7 @@ class Party(models.Model):
         return mask_resident_id(self.id_number)
 
 
-class MatterEvent(models.Model):
+class MatterEvent(AppendOnlyModel):
     """One step in a matter's life; the timeline a citizen sees and the staff history are this log."""
 
     matter = models.ForeignKey(Matter, on_delete=models.PROTECT, related_name="events")
@@ -217,8 +208,6 @@ class MatterEvent(models.Model):
     text = models.TextField(blank=True)  # a message, a note or a reason, as written
     created_at = models.DateTimeField(default=timezone.now)
 
-    objects = AppendOnlyQuerySet.as_manager()
-
     class Meta:
         verbose_name = _("matter event")
         verbose_name_plural = _("matter events")
@@ -227,14 +216,6 @@ class MatterEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.matter_id}#{self.seq} {self.kind}"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk is not None:
-            raise TypeError("The matter event log is append-only.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
-        raise TypeError("The matter event log is append-only.")
 
 
 class DeadlineRule(models.Model):

@@ -252,3 +252,17 @@ class TestVisibility:
         assert not access.matters_visible_to(clerk).filter(pk=dispute.pk).exists()
         Matter.objects.filter(pk=dispute.pk).update(organization=world.orgs["court"])
         assert access.matters_visible_to(clerk).filter(pk=dispute.pk).exists()
+
+
+def test_the_event_log_cannot_be_rewritten(world, dispute):
+    event = dispute.events.first()
+    assert event is not None
+    event.text = "rewritten"
+    with pytest.raises(TypeError):
+        event.save()
+    with pytest.raises(TypeError):
+        event.delete()
+    with pytest.raises(TypeError):
+        MatterEvent.objects.filter(matter=dispute).update(text="rewritten")
+    with pytest.raises(TypeError):
+        MatterEvent.objects.filter(matter=dispute).delete()
