@@ -115,6 +115,13 @@ def test_a_dispute_from_filing_to_agreement(browser: Browser, server: str) -> No
     events = citizen.get_by_test_id("timeline-event")
     expect(events).to_have_count(5)  # received, accepted, assigned, mediation started, agreement
     expect(citizen.get_by_test_id("matter-timeline")).to_contain_text("八百元")
-    expect(citizen.get_by_test_id("matter-timeline")).not_to_contain_text(
-        "routed"
-    )  # internal notes stay internal
+    # Internal notes (such as the routing note) stay internal.
+    expect(citizen.get_by_test_id("matter-timeline")).not_to_contain_text("routed")
+
+    # 5. The citizen downloads the agreement (人民调解协议书) as a PDF.
+    link = citizen.get_by_test_id("agreement-pdf")
+    expect(link).to_be_visible()
+    response = citizen.request.get(link.get_attribute("href") or "")
+    assert response.status == 200
+    assert response.headers["content-type"] == "application/pdf"
+    assert response.body().startswith(b"%PDF")
