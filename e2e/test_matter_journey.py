@@ -91,9 +91,13 @@ def test_a_dispute_from_filing_to_agreement(browser: Browser, server: str) -> No
     organization = dispatcher.get_by_test_id("assign-organization")
     # Routing already proposed the village committee of 城北社区, where the notable mediator sits.
     select_containing(organization, "城北社区人民调解委员会")
+    # Choosing the organisation reloads its mediators (htmx): wait for that before choosing one, or the
+    # reloaded list would replace the choice.
+    dispatcher.wait_for_load_state("networkidle")
     mediator = dispatcher.get_by_test_id("assign-mediator")
     expect(mediator.locator("option", has_text="祝德明")).to_have_count(1)
     select_containing(mediator, "祝德明")
+    expect(mediator).not_to_have_value("")
     dispatcher.get_by_test_id("cmd-assign").click()
     expect(dispatcher.get_by_test_id("matter-mediator")).to_contain_text("祝德明")
     dispatcher.context.close()
