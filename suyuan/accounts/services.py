@@ -245,6 +245,17 @@ def user_reveal_field(
     person = access.access_user(actor, user_id)
     if not access.can_reveal_personal_data(actor, person):
         raise Forbidden(gettext("Your role does not allow revealing personal data."))
+    return reveal_logged(obj=person, field=field, reason=reason, actor=actor, request=request)
+
+
+def reveal_logged(
+    *, obj: Any, field: str, reason: str, actor: User, request: HttpRequest | None = None
+) -> str:
+    """Validate a reveal of ``obj.field`` (phone or ID number) and its reason, log it, return the clear value.
+
+    The caller has already checked that the actor may see ``obj`` and reveal its data. The audit event
+    is written before the value leaves, so a value is never shown without its log line.
+    """
     reason = " ".join((reason or "").split())
     errors: dict[str, Any] = {}
     if field not in REVEALABLE_FIELDS:
@@ -258,11 +269,6 @@ def user_reveal_field(
     if errors:
         raise ValidationError(errors)
     audit_record(
-        AuditKind.REVEAL,
-        actor=actor,
-        request=request,
-        target=target_of(person),
-        field=field,
-        reason=reason,
+        AuditKind.REVEAL, actor=actor, request=request, target=target_of(obj), field=field, reason=reason
     )
-    return str(getattr(person, field) or "")
+    return str(getattr(obj, field) or "")

@@ -21,10 +21,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from suyuan.accounts.access import REVEAL_ROLES, scope_for
-from suyuan.accounts.audit import audit_record, target_of
-from suyuan.accounts.choices import AuditKind
 from suyuan.accounts.models import Membership, Organization, User
-from suyuan.accounts.services import REVEAL_REASON_MIN_LENGTH
+from suyuan.accounts.services import reveal_logged
 from suyuan.core import identifiers
 from suyuan.core.exceptions import Forbidden, NotFound
 from suyuan.matters import access, codes, deadlines, routing
@@ -611,7 +609,6 @@ def matter_post_message(*, matter: Matter, actor: User, text: str) -> MatterEven
 
 # --- staff workbench: reveals and bulk commands -----------------------------------------------------------
 
-PARTY_REVEALABLE_FIELDS = ("phone", "id_number")
 MAX_BULK = 200
 
 
@@ -635,22 +632,7 @@ def party_reveal_field(
     matter = access.access_matter(actor, party.matter_id)
     if not access.may_act(actor, matter, REVEAL_ROLES):
         raise Forbidden(_("Your role does not allow revealing personal data."))
-    reason = " ".join((reason or "").split())
-    errors: dict[str, Any] = {}
-    if field not in PARTY_REVEALABLE_FIELDS:
-        errors["field"] = _("Choose what to reveal: the mobile number or the resident ID number.")
-    if len(reason) < REVEAL_REASON_MIN_LENGTH:
-        errors["reason"] = ValidationError(
-            _("Give a reason of at least %(min)d characters; it is kept in the audit log."),
-            code="reason_required",
-            params={"min": REVEAL_REASON_MIN_LENGTH},
-        )
-    if errors:
-        raise ValidationError(errors)
-    audit_record(
-        AuditKind.REVEAL, actor=actor, request=request, target=target_of(party), field=field, reason=reason
-    )
-    return str(getattr(party, field) or "")
+    return reveal_logged(obj=party, field=field, reason=reason, actor=actor, request=request)
 
 
 @dataclass(frozen=True)

@@ -20,13 +20,13 @@ from django.utils.translation import gettext_lazy as _
 from suyuan.accounts.access import memberships_visible_to, organizations_visible_to, scope_for
 from suyuan.accounts.choices import OrganizationType, Role
 from suyuan.accounts.models import Organization, User
-from suyuan.accounts.services import REVEAL_REASON_MIN_LENGTH
+from suyuan.accounts.services import REVEAL_REASON_MIN_LENGTH, REVEALABLE_FIELDS
 from suyuan.core.exceptions import NotFound
 from suyuan.matters import access, codes
 from suyuan.matters.choices import Channel, FailureRoute, MatterKind, MatterStatus, PartyKind
 from suyuan.matters.models import Category, Matter
 from suyuan.matters.selectors import QUEUE_LABELS
-from suyuan.matters.services import MAX_BULK, MAX_TEXT, MAX_TITLE, MIN_REASON, PARTY_REVEALABLE_FIELDS
+from suyuan.matters.services import MAX_BULK, MAX_TEXT, MAX_TITLE, MIN_REASON
 from suyuan.regions.models import Region
 
 STAFF_CHANNELS = (Channel.WALK_IN, Channel.HOTLINE, Channel.PETITION_LETTER, Channel.FIELD_VISIT)
@@ -335,9 +335,7 @@ class MessageForm(forms.Form):
 
 
 class PartyRevealForm(forms.Form):
-    field = forms.ChoiceField(
-        choices=[(name, name) for name in PARTY_REVEALABLE_FIELDS], widget=forms.HiddenInput
-    )
+    field = forms.ChoiceField(choices=[(name, name) for name in REVEALABLE_FIELDS], widget=forms.HiddenInput)
     reason = forms.CharField(
         label=_("Reason for revealing"),
         min_length=REVEAL_REASON_MIN_LENGTH,

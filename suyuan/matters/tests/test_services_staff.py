@@ -6,6 +6,7 @@ import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 
+from suyuan.accounts import services as accounts_services
 from suyuan.accounts.choices import AuditKind, Role
 from suyuan.accounts.models import AccessGrant, AuditEvent, Membership
 from suyuan.core.exceptions import Forbidden, NotFound
@@ -74,7 +75,8 @@ class TestPartyReveal:
         def broken(*args, **kwargs):
             raise RuntimeError("audit log unavailable")
 
-        monkeypatch.setattr(services, "audit_record", broken)
+        # The reveal's log line is written by the shared accounts service.
+        monkeypatch.setattr(accounts_services, "audit_record", broken)
         with pytest.raises(RuntimeError):
             services.party_reveal_field(
                 actor=world.staff[Role.DISPATCHER],
