@@ -42,11 +42,12 @@ db: setup ## Migrate and load regions (Zhejiang villages included)
 demo: db ## Build the Quzhou demo (idempotent)
 	$(MANAGE) seed_demo
 
-run: demo ## Set everything up and start the web server and the task worker on http://127.0.0.1:8000
+run: demo ## Set everything up and start the web server, the task worker and the clock on http://127.0.0.1:8000
 	@$(MANAGE) seed_demo --print-logins
-	@echo "Suyuan: http://$(HOST):$(PORT)/ (staff: http://$(HOST):$(PORT)/staff/) — Ctrl-C stops both processes"
+	@echo "Suyuan: http://$(HOST):$(PORT)/ (staff: http://$(HOST):$(PORT)/staff/) — Ctrl-C stops all three processes"
 	@trap 'kill 0' INT TERM EXIT; \
 	  DEBUG=1 $(MANAGE) db_worker --interval 1 --no-reload & \
+	  DEBUG=1 $(MANAGE) clock & \
 	  DEBUG=1 $(MANAGE) runserver --noreload $(HOST):$(PORT)
 
 test: setup ## Run the whole suite (SQLite; PostgreSQL when DATABASE_URL points there)

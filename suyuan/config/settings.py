@@ -45,6 +45,8 @@ INSTALLED_APPS = [
     "suyuan.workdays",
     "suyuan.accounts",
     "suyuan.matters",
+    "suyuan.mediation",
+    "suyuan.supervision",
     "suyuan.web",
     "suyuan.demo",
 ]

@@ -32,3 +32,15 @@ class AppendOnlyModel(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise TypeError(f"{type(self).__name__} is append-only.")
+
+
+class PeriodicRun(models.Model):
+    """When the clock last started a periodic job: shared by every clock process, so a job runs once
+    per period however many clocks run (each claims the row with a conditional update)."""
+
+    name = models.CharField(max_length=100, unique=True)
+    last_started_at = models.DateTimeField()
+    last_task_id = models.CharField(max_length=64, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.name} @ {self.last_started_at:%Y-%m-%d %H:%M:%S}"

@@ -26,7 +26,7 @@ from suyuan.accounts import signin
 from suyuan.accounts.access import scope_for
 from suyuan.core.exceptions import Forbidden, NotFound
 from suyuan.core.identifiers import PHONE, hash_identifier
-from suyuan.matters import access, codes, selectors, services
+from suyuan.matters import access, codes, sections, selectors, services
 from suyuan.matters.agreement_pdf import agreement_response
 from suyuan.matters.choices import (
     OPEN_STATUSES,
@@ -443,6 +443,7 @@ def _matter_context(request: HttpRequest, matter: Matter, **extra: Any) -> dict[
         "respondents": [p for p in matter.parties.all() if p.role == PartyRole.RESPONDENT],
         "message_form": MessageForm() if info["is_open"] else None,
         "withdraw_form": WithdrawForm(initial={"version": matter.version}) if can_withdraw else None,
+        "sections": sections.by_place(sections.render_sections(request, matter, "portal")),
     }
     context.update(extra)
     return context

@@ -31,7 +31,7 @@ from suyuan.accounts.access import REVEAL_ROLES, organizations_visible_to, requi
 from suyuan.accounts.choices import Role
 from suyuan.accounts.models import User
 from suyuan.core.exceptions import Forbidden, NotFound
-from suyuan.matters import access, codes, routing, selectors, services, staff_forms
+from suyuan.matters import access, codes, routing, sections, selectors, services, staff_forms
 from suyuan.matters.agreement_pdf import agreement_response
 from suyuan.matters.choices import (
     FINAL_STATUSES,
@@ -576,6 +576,7 @@ def _detail_context(
         "now": now,
         "soon": now + selectors.DUE_SOON,
         "is_final": matter.status in FINAL_STATUSES,
+        "sections": sections.by_place(sections.render_sections(request, matter, "staff")),
     }
 
 
