@@ -81,6 +81,30 @@ class EventKind(models.TextChoices):
     CLOSED = "closed", _("closed")
     NOTE = "note", _("note")  # an internal remark by staff (never shown to parties)
     MESSAGE = "message", _("message")  # a message between a party and the handler
+    # Written by the apps above matters (documents, respondents, mediation, supervision); the label is
+    # the title a citizen reads on the timeline, the event's text and data say the rest.
+    DOCUMENT_ADDED = "document_added", _("document added")
+    RATED = "rated", _("handling rated")
+    RESPONDENT_INVITED = "respondent_invited", _("other side invited")
+    RESPONDENT_REMINDED = "respondent_reminded", _("other side reminded")
+    RESPONDENT_ACCEPTED = "respondent_accepted", _("other side agreed to mediation")
+    RESPONDENT_DECLINED = "respondent_declined", _("other side declined mediation")
+    RESPONDENT_REPLIED = "respondent_replied", _("other side replied")
+    FIELD_TASK_OPENED = "field_task_opened", _("grid worker asked to visit")
+    FIELD_TASK_DONE = "field_task_done", _("grid worker visit reported")
+    SESSION_SCHEDULED = "session_scheduled", _("mediation session scheduled")
+    SESSION_CHANGED = "session_changed", _("mediation session changed")
+    SESSION_CANCELLED = "session_cancelled", _("mediation session cancelled")
+    SESSION_HELD = "session_held", _("mediation session held")
+    AGREEMENT_CONFIRMED = "agreement_confirmed", _("agreement confirmed by a party")
+    AGREEMENT_EFFECTIVE = "agreement_effective", _("agreement confirmed by all parties")
+    OBLIGATION_PERFORMED = "obligation_performed", _("obligation performed")
+    OBLIGATION_BREACHED = "obligation_breached", _("obligation not performed")
+    FOLLOW_UP_OPENED = "follow_up_opened", _("follow-up opened")
+    SUPERVISION_ORDERED = "supervision_ordered", _("supervision order issued")
+    SUPERVISION_ANSWERED = "supervision_answered", _("supervision order answered")
+    SUPERVISION_CLEARED = "supervision_cleared", _("supervision order cleared")
+    SUPERVISION_ESCALATED = "supervision_escalated", _("supervision order escalated")
 
 
 class Visibility(models.TextChoices):

@@ -362,6 +362,33 @@ def _locked(actor: User, matter: Matter, expected_version: int | None) -> Matter
     return locked
 
 
+def matter_lock(*, actor: User, matter: Matter, expected_version: int | None = None) -> Matter:
+    """Return the matter locked for update if the actor may see it; raise ``StaleMatter`` if it moved on.
+
+    For services of the apps above matters (mediation, supervision, …) that change a matter's world:
+    call it inside their transaction, then ``matter_event_record``.
+    """
+    return _locked(actor, matter, expected_version)
+
+
+def matter_event_record(
+    *,
+    matter: Matter,
+    kind: str,
+    actor: User | None,
+    data: dict[str, Any] | None = None,
+    text: str = "",
+    visibility: str = Visibility.PUBLIC,
+) -> MatterEvent:
+    """Append an event that does not move the status to a matter the caller holds locked."""
+    return _record(matter, kind=kind, actor=actor, data=data, text=text, visibility=visibility)
+
+
+def applicant_notify(matter: Matter, body: str) -> None:
+    """Queue a text message to the matter's applicant, if a phone number is known."""
+    _notify_applicant(matter, body)
+
+
 class StaleMatter(Exception):
     """Raised when a command was made on an older version of the matter than the current one."""
 
