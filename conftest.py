@@ -24,9 +24,11 @@ def _isolated_side_effects(settings):
 
 
 def _clear_process_caches() -> None:
+    from suyuan.core.memo import clear_all
     from suyuan.workdays.selectors import calendar_cache_clear
 
     calendar_cache_clear()
+    clear_all()
 
 
 @pytest.fixture

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 
+from suyuan.core.memo import Memo
 from suyuan.matters.choices import MatterKind as K
 from suyuan.matters.choices import MatterStatus as S
 from suyuan.workdays.services import deadline_at
@@ -42,16 +43,21 @@ DEFAULT_RULES: dict[tuple[str, str], Rule] = {
 }
 
 
-def rule_for(*, kind: str, status: str) -> Rule | None:
+def _load_rules() -> dict[tuple[str, str], Rule]:
     from suyuan.matters.models import DeadlineRule
 
-    row = (
-        DeadlineRule.objects.filter(kind=kind, status=status)
-        .values_list("days", "working_days", "basis")
-        .first()
-    )
-    if row is not None:
-        return Rule(*row)
+    rows = DeadlineRule.objects.values_list("kind", "status", "days", "working_days", "basis")
+    return {(kind, status): Rule(days, working, basis) for kind, status, days, working, basis in rows}
+
+
+# The administrators' rules, read once a minute per process (cleared on a write: see MattersConfig).
+RULES: Memo[dict[tuple[str, str], Rule]] = Memo(_load_rules, ttl=60)
+
+
+def rule_for(*, kind: str, status: str) -> Rule | None:
+    rule = RULES.get().get((kind, status))
+    if rule is not None:
+        return rule
     return DEFAULT_RULES.get((kind, status))
 
 

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.utils.translation import gettext as _
 
 from suyuan.accounts.choices import OrganizationType, Role
 from suyuan.accounts.models import Membership, Organization, User
+from suyuan.core.memo import Memo
 from suyuan.matters.choices import OPEN_STATUSES
 from suyuan.matters.models import Matter, RoutingRule
 
@@ -62,15 +63,25 @@ def _nearest(
     return max(candidates, key=lambda org: (len(org.region_id), -types.index(org.type), -org.pk))
 
 
+def _load_rules() -> list[RoutingRule]:
+    return list(RoutingRule.objects.filter(is_active=True).select_related("organization"))
+
+
+# The active routing rules, read once a minute per process (cleared on a write: see MattersConfig).
+RULES: Memo[list[RoutingRule]] = Memo(_load_rules, ttl=60)
+
+
 def _matching_rules(matter: Matter) -> list[RoutingRule]:
-    rules = RoutingRule.objects.filter(is_active=True).filter(
-        Q(region__isnull=True) | Q(region_id__in=_enclosing_codes(matter.region_id)),
-        Q(category__isnull=True) | Q(category_id=matter.category_id),
-        Q(kind="") | Q(kind=matter.kind),
-    )
+    enclosing = set(_enclosing_codes(matter.region_id))
+    rules = [
+        rule
+        for rule in RULES.get()
+        if (rule.region_id is None or rule.region_id in enclosing)
+        and (rule.category_id is None or rule.category_id == matter.category_id)
+        and (rule.kind == "" or rule.kind == matter.kind)
+    ]
     return sorted(
-        rules.select_related("organization"),
-        key=lambda r: (-len(r.region_id or ""), r.category_id is None, r.kind == "", r.priority, r.pk),
+        rules, key=lambda r: (-len(r.region_id or ""), r.category_id is None, r.kind == "", r.priority, r.pk)
     )
 
 

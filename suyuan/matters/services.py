@@ -200,14 +200,6 @@ def _clean_party(index: int, party: PartyInput, errors: dict[str, Any]) -> dict[
     return values
 
 
-def _new_tracking_code() -> str:
-    for _attempt in range(5):
-        code = codes.generate()
-        if not Matter.objects.filter(tracking_code=code).exists():
-            return code
-    raise RuntimeError("could not draw an unused tracking code")  # 55 random bits: does not happen
-
-
 # --- intake -----------------------------------------------------------------------------------------------
 
 
@@ -285,63 +277,86 @@ def matter_receive(
         raise ValidationError(errors)
 
     now = timezone.now()
+    matter = Matter(
+        kind=kind,
+        channel=channel,
+        title=title,
+        description=description,
+        desired_outcome=desired_outcome,
+        occurred_on=occurred_on,
+        region=region,
+        address_text=address_text,
+        category=category,
+        owner=owner,
+        entered_by=actor if actor is not None and actor.is_authenticated else None,
+        agent=actor if is_staff_entry else None,
+        agent_consent=agent_consent.strip() if is_staff_entry else "",
+        privacy_consent_at=now,
+        created_at=now,
+        due_at=deadlines.stage_deadline(kind=kind, status=MatterStatus.SUBMITTED, start=now),
+        idempotency_key=idempotency_key if actor is not None else "",
+    )
+    # Everything is known before the first write, so intake costs a handful of statements: one insert per
+    # table, the routing lookup, and the applicant's text message in the outbox.
+    actor_label = _actor_label(actor, matter)
+    suggestion = routing.suggest_route(matter)
+    if suggestion is not None:
+        matter.organization = suggestion.organization
     try:
         with transaction.atomic():
-            matter = Matter.objects.create(
-                tracking_code=_new_tracking_code(),
-                kind=kind,
-                channel=channel,
-                title=title,
-                description=description,
-                desired_outcome=desired_outcome,
-                occurred_on=occurred_on,
-                region=region,
-                address_text=address_text,
-                category=category,
-                owner=owner,
-                entered_by=actor if actor is not None and actor.is_authenticated else None,
-                agent=actor if is_staff_entry else None,
-                agent_consent=agent_consent.strip() if is_staff_entry else "",
-                privacy_consent_at=now,
-                created_at=now,
-                due_at=deadlines.stage_deadline(kind=kind, status=MatterStatus.SUBMITTED, start=now),
-                idempotency_key=idempotency_key if actor is not None else "",
-            )
+            # 55 random bits: a clash of codes does not happen in practice; if it ever did, the unique
+            # constraint refuses it and the client's retry (same idempotency key) draws a new code.
+            matter.tracking_code = codes.generate()
+            matter.save(force_insert=True)
+            party_rows = []
             for values in cleaned_parties:
                 if values["role"] == PartyRole.APPLICANT and owner is not None:
                     values["user"] = owner
-                Party.objects.create(matter=matter, **values)
-            _record(
-                matter,
-                kind=EventKind.RECEIVED,
-                actor=actor,
-                to_status=MatterStatus.SUBMITTED,
-                data={"channel": channel, "agent": bool(is_staff_entry)},
-            )
-            suggestion = routing.suggest_route(matter)
+                party_rows.append(Party(matter=matter, **values))
+            Party.objects.bulk_create(party_rows)
+            events = [
+                MatterEvent(
+                    matter=matter,
+                    seq=1,
+                    kind=EventKind.RECEIVED,
+                    actor=actor if actor is not None and actor.is_authenticated else None,
+                    actor_label=actor_label,
+                    to_status=MatterStatus.SUBMITTED,
+                    data={"channel": channel, "agent": bool(is_staff_entry)},
+                    created_at=now,
+                )
+            ]
             if suggestion is not None:
-                matter.organization = suggestion.organization
-                matter.save(update_fields=["organization"])
-                _record(
-                    matter,
-                    kind=EventKind.NOTE,
-                    actor=None,
-                    visibility=Visibility.INTERNAL,
-                    data={
-                        "routed_to": suggestion.organization.name,
-                        "organization_id": suggestion.organization.pk,
-                        "reason": suggestion.reason,
-                        "rule_id": suggestion.rule_id,
-                    },
+                events.append(
+                    MatterEvent(
+                        matter=matter,
+                        seq=2,
+                        kind=EventKind.NOTE,
+                        visibility=Visibility.INTERNAL,
+                        actor_label=_actor_label(None, matter),
+                        data={
+                            "routed_to": suggestion.organization.name,
+                            "organization_id": suggestion.organization.pk,
+                            "reason": suggestion.reason,
+                            "rule_id": suggestion.rule_id,
+                        },
+                        created_at=now,
+                    )
                 )
-            _notify_applicant(
-                matter,
-                _(
-                    "【诉源】Your matter “%(title)s” was received. Tracking code %(code)s: use it with your phone "
-                    "number to follow it."
-                )
-                % {"title": title[:20], "code": matter.display_code},
+            MatterEvent.objects.bulk_create(events)
+            applicant_phone = next(
+                (p.phone for p in party_rows if p.role == PartyRole.APPLICANT and p.phone), ""
             )
+            if applicant_phone:
+                sms_queue(
+                    phone=applicant_phone,
+                    body=_(
+                        "【诉源】Your matter “%(title)s” was received. Tracking code %(code)s: use it with your "
+                        "phone number to follow it."
+                    )
+                    % {"title": title[:20], "code": matter.display_code},
+                    purpose=f"matter_{matter.status}",
+                )
     except IntegrityError:
         # Two concurrent retries with one key: the other one committed first; return its matter.
         if idempotency_key and actor is not None:

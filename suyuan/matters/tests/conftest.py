@@ -30,9 +30,7 @@ def file_dispute(world: World, **overrides: Any) -> Matter:
         "title": "邻居装修噪音扰民",
         "description": "楼上邻居连续两周在晚上十点后装修，多次沟通无果。",
         "desired_outcome": "晚上八点后停止施工",
-        "region": Region.objects.get(code="330881001001"),
         "address_text": "江山市双塔街道城北社区某小区3幢",
-        "category": Category.objects.get(code="neighbours"),
         "parties": [
             PartyInput(role=PartyRole.APPLICANT, name="市民甲", phone=APPLICANT_PHONE),
             PartyInput(role=PartyRole.RESPONDENT, name="楼上住户", phone=RESPONDENT_PHONE),
@@ -42,6 +40,10 @@ def file_dispute(world: World, **overrides: Any) -> Matter:
         "privacy_consent": True,
     }
     values.update(overrides)
+    if "region" not in values:
+        values["region"] = Region.objects.get(code="330881001001")
+    if "category" not in values:
+        values["category"] = Category.objects.get(code="neighbours")
     return services.matter_receive(**values)
 
 

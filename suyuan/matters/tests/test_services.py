@@ -13,10 +13,11 @@ from suyuan.accounts.models import Membership
 from suyuan.core.exceptions import Forbidden, NotFound
 from suyuan.matters import access, codes, services
 from suyuan.matters.choices import EventKind, FailureRoute, MatterStatus, PartyRole, Visibility
-from suyuan.matters.models import Matter, MatterEvent
+from suyuan.matters.models import Category, Matter, MatterEvent
 from suyuan.matters.services import PartyInput, StaleMatter
 from suyuan.matters.tests.conftest import APPLICANT_PHONE, file_dispute
 from suyuan.matters.transitions import IllegalTransition
+from suyuan.regions.models import Region
 
 pytestmark = pytest.mark.django_db
 
@@ -266,3 +267,19 @@ def test_the_event_log_cannot_be_rewritten(world, dispute):
         MatterEvent.objects.filter(matter=dispute).update(text="rewritten")
     with pytest.raises(TypeError):
         MatterEvent.objects.filter(matter=dispute).delete()
+
+
+def test_intake_costs_a_fixed_handful_of_statements(world, settings, django_assert_max_num_queries):
+    # Leave the applicant's text message queued (the immediate test backend would deliver it in line).
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    place = {
+        "region": Region.objects.get(code="330881001001"),
+        "category": Category.objects.get(code="neighbours"),
+    }
+    file_dispute(world, **place)  # warms the per-process rule caches
+    # Memberships (actor label), routing's organisation lookup, the matter, parties and events (one insert
+    # each), the outbox row, and the savepoints around them.
+    with django_assert_max_num_queries(10):
+        matter = file_dispute(world, **place)
+    assert [e.seq for e in matter.events.order_by("seq")] == [1, 2]
+    assert matter.parties.count() == 2
