@@ -8,7 +8,11 @@ def test_a_memo_computes_once_until_it_expires(monkeypatch):
     calls = []
     now = [1000.0]
     monkeypatch.setattr(memo, "_clock", lambda: now[0])
-    m = memo.Memo(lambda: calls.append(1) or len(calls), ttl=60)
+    def compute() -> int:
+        calls.append(1)
+        return len(calls)
+
+    m = memo.Memo(compute, ttl=60)
     assert m.get() == 1
     assert m.get() == 1
     now[0] += 59
