@@ -116,7 +116,8 @@ class Matter(models.Model):
     outcome_summary = models.TextField(_("outcome"), blank=True)
 
     created_at = models.DateTimeField(_("received"), default=timezone.now, db_index=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    # Indexed: the newest value tells caches of queue counts whether anything changed.
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
     accepted_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     # Deadline of the current stage (acceptance, assignment, mediation), in working days; None when final.

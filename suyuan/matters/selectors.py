@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING
+import hashlib
+from typing import TYPE_CHECKING, cast
 
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Max, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -113,13 +115,39 @@ def matter_list(
     return matters.select_related("region", "category", "organization", "mediator").order_by(*ordering)
 
 
+# How long a user's queue counts are kept. A change to any matter, the next minute (deadlines move
+# matters into "due soon" and "overdue" as time passes) or a change of the user's memberships makes new
+# ones at once; a new access grant shows within this time.
+COUNTS_SECONDS = 60
+
+
+def _counts_key(actor: Actor, now: dt.datetime) -> str:
+    scope = scope_for(actor)
+    last_change = Matter.objects.aggregate(last=Max("updated_at"))["last"]
+    parts = (
+        scope.user_id,
+        scope.is_platform_operator,
+        scope.memberships,
+        last_change.isoformat() if last_change else "",
+        now.replace(second=0, microsecond=0).isoformat(),
+    )
+    digest = hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
+    return f"matters:queue-counts:{digest}"
+
+
 def queue_counts(*, actor: Actor) -> dict[str, int]:
     """Return how many matters each work queue holds for the actor, in one query over open matters.
 
     Every counted queue is a subset of the open matters, so the query reads only those; "all" (which
-    grows without end as matters close) is not counted.
+    grows without end as matters close) is not counted. Counting a county's open matters is the costly
+    part of a queue page, so the result is cached until any matter changes or the minute turns (the
+    newest ``updated_at`` is one index lookup).
     """
     now = timezone.now()
+    key = _counts_key(actor, now)
+    cached = cache.get(key)
+    if cached is not None:
+        return cast(dict[str, int], cached)
     user_id = scope_for(actor).user_id
     queues = (Queue.NEW, Queue.MINE, Queue.DUE_SOON, Queue.OVERDUE, Queue.WAITING)
     counts = (
@@ -130,7 +158,9 @@ def queue_counts(*, actor: Actor) -> dict[str, int]:
             **{Queue.OPEN: Count("pk")},
         )
     )
-    return {queue: counts[queue] or 0 for queue in (*queues, Queue.OPEN)}
+    result = {queue: counts[queue] or 0 for queue in (*queues, Queue.OPEN)}
+    cache.set(key, result, COUNTS_SECONDS)
+    return result
 
 
 def matter_lookup_by_code_and_phone(*, tracking_code: str, phone_hash: str) -> Matter | None:

@@ -22,6 +22,7 @@ from suyuan.accounts.choices import OrganizationType, Role
 from suyuan.accounts.models import Organization, User
 from suyuan.accounts.services import REVEAL_REASON_MIN_LENGTH, REVEALABLE_FIELDS
 from suyuan.core.exceptions import NotFound
+from suyuan.core.widgets import FastSelect
 from suyuan.matters import access, codes
 from suyuan.matters.choices import Channel, FailureRoute, MatterKind, MatterStatus, PartyKind
 from suyuan.matters.models import Category, Matter
@@ -103,7 +104,7 @@ class AssignFieldsMixin(forms.Form):
     organization = forms.TypedChoiceField(
         label=_("Organisation"),
         coerce=int,
-        widget=forms.Select(attrs={"data-testid": "assign-organization"}),
+        widget=FastSelect(attrs={"data-testid": "assign-organization"}),
     )
     mediator = forms.TypedChoiceField(
         label=_("Mediator"),
@@ -111,7 +112,7 @@ class AssignFieldsMixin(forms.Form):
         required=False,
         empty_value=None,
         help_text=_("The organisation can also name one later."),
-        widget=forms.Select(attrs={"data-testid": "assign-mediator"}),
+        widget=FastSelect(attrs={"data-testid": "assign-mediator"}),
     )
 
     def __init__(self, *args: Any, actor: Any, organizations: dict[int, Organization], **kwargs: Any) -> None:
@@ -176,7 +177,7 @@ class QueueFilterForm(forms.Form):
         widget=forms.TextInput(attrs={"inputmode": "numeric", "placeholder": "330881001"}),
     )
     organization = forms.TypedChoiceField(
-        label=_("Organisation"), required=False, coerce=int, empty_value=None
+        label=_("Organisation"), required=False, coerce=int, empty_value=None, widget=FastSelect
     )
 
     def __init__(self, *args: Any, organizations: dict[int, Organization], **kwargs: Any) -> None:
@@ -444,7 +445,7 @@ class StaffIntakeForm(forms.Form):
                 label=_("Where (county or township)"),
                 choices=[("", _("Choose…")), *self.region_groups],
                 # With htmx, choosing a township loads its villages.
-                widget=forms.Select(
+                widget=FastSelect(
                     attrs={
                         "hx-get": reverse("matters:staff_villages"),
                         "hx-target": "#village-field",

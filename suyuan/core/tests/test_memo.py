@@ -8,6 +8,7 @@ def test_a_memo_computes_once_until_it_expires(monkeypatch):
     calls = []
     now = [1000.0]
     monkeypatch.setattr(memo, "_clock", lambda: now[0])
+
     def compute() -> int:
         calls.append(1)
         return len(calls)

@@ -146,9 +146,12 @@ def _queue_context(
     except ValidationError as exc:
         _add_errors(form, exc)
         matters = selectors.matter_list(actor=actor, queue=queue)
-    page = Paginator(matters, PAGE_SIZE).get_page(params.get("page"))
-
     counts = selectors.queue_counts(actor=actor)
+    paginator = Paginator(matters, PAGE_SIZE)
+    if not filters and counts.get(queue) is not None:
+        paginator.count = counts[queue]  # the tab's count: no second count of the same rows
+    page = paginator.get_page(params.get("page"))
+
     keep = params.copy()
     for name in ("queue", "page"):
         keep.pop(name, None)

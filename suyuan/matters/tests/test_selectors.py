@@ -1,0 +1,53 @@
+"""Queue counts: cached until a matter changes, the minute turns or the viewer's memberships change."""
+
+from __future__ import annotations
+
+import pytest
+import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from suyuan.matters import selectors, services
+from suyuan.matters.tests.conftest import file_dispute
+
+pytestmark = pytest.mark.django_db
+
+
+def _counting(actor):
+    with CaptureQueriesContext(connection) as ctx:
+        counts = selectors.queue_counts(actor=actor)
+    counted = any("COUNT(" in q["sql"] for q in ctx.captured_queries)
+    return counts, counted
+
+
+def test_counts_are_cached_until_a_matter_changes(world):
+    dispatcher = world.staff["dispatcher"]
+    # Time runs (as it does): every change has a later ``updated_at`` than the one before.
+    with time_machine.travel(timezone.now().replace(second=5), tick=True):
+        matter = file_dispute(world)
+        first, counted = _counting(dispatcher)
+        assert counted and first["new"] == 1
+        again, counted = _counting(dispatcher)
+        assert again == first and not counted
+        services.matter_accept(matter=matter, actor=dispatcher)
+        after, counted = _counting(dispatcher)
+    assert counted
+    assert after["new"] == 0 and after["open"] == 1
+
+
+def test_counts_are_made_afresh_when_the_minute_turns(world):
+    dispatcher = world.staff["dispatcher"]
+    start = timezone.now().replace(second=5)
+    with time_machine.travel(start, tick=False):
+        file_dispute(world)
+        _counting(dispatcher)
+    with time_machine.travel(start + timezone.timedelta(minutes=1), tick=False):
+        _, counted = _counting(dispatcher)
+    assert counted
+
+
+def test_each_viewer_has_their_own_counts(world):
+    file_dispute(world)
+    assert selectors.queue_counts(actor=world.staff["dispatcher"])["new"] == 1
+    assert selectors.queue_counts(actor=world.kecheng)["new"] == 0
