@@ -125,6 +125,7 @@ def notify(
     return notification
 
 
+@transaction.atomic
 def notification_read(*, notification_id: int, actor: Any) -> Notification:
     """Mark one of the actor's notifications read (once: the first reading time stays); return it.
 
@@ -139,6 +140,7 @@ def notification_read(*, notification_id: int, actor: Any) -> Notification:
     return notification
 
 
+@transaction.atomic
 def notifications_read_all(*, actor: Any) -> int:
     """Mark every unread notification of the actor read; return how many were unread."""
     return notifications_visible_to(actor).filter(read_at__isnull=True).update(read_at=timezone.now())
