@@ -197,6 +197,34 @@ SMS_BACKEND = env.get("SMS_BACKEND", "suyuan.notifications.sms.LogSmsBackend")
 OTP_CODE_TTL = timedelta(minutes=env.integer("OTP_CODE_TTL_MINUTES", 5))
 OTP_CODE_MAX_ATTEMPTS = 5
 
+# --- Notifications (docs/notifications.md) ------------------------------------------------------------------
+# The HTTP gateway adapter (SMS_BACKEND=suyuan.notifications.sms.HttpSmsBackend): where to POST, the key id
+# and secret of the HMAC signature, the signature name (签名) the carrier prints, and the timeout in seconds.
+SMS_HTTP_URL = env.get("SMS_HTTP_URL")
+SMS_HTTP_KEY_ID = env.get("SMS_HTTP_KEY_ID")
+SMS_HTTP_SECRET = env.get("SMS_HTTP_SECRET")
+SMS_SIGN_NAME = env.get("SMS_SIGN_NAME", "诉源")
+SMS_HTTP_TIMEOUT = float(env.get("SMS_HTTP_TIMEOUT", "10"))
+# E-mail through Django's framework: SMTP once EMAIL_HOST is set, else the development backend that keeps
+# mails for the DEBUG-only outbox page (/dev/sms/), as the log backend does for text messages.
+EMAIL_HOST = env.get("EMAIL_HOST")
+EMAIL_BACKEND = env.get(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "suyuan.notifications.email.DevEmailBackend",
+)
+EMAIL_PORT = env.integer("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env.get("EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env.get("EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = env.flag("EMAIL_USE_TLS")
+EMAIL_USE_SSL = env.flag("EMAIL_USE_SSL")
+EMAIL_TIMEOUT = env.integer("EMAIL_TIMEOUT", 30)
+DEFAULT_FROM_EMAIL = env.get("DEFAULT_FROM_EMAIL", "Suyuan <noreply@suyuan.invalid>")
+SERVER_EMAIL = env.get("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
+# The site's public address ("https://suyuan.example.gov.cn"), for links in e-mails; none without it.
+SITE_URL = env.get("SITE_URL")
+
 # --- Internationalisation ----------------------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]

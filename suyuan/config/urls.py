@@ -11,6 +11,6 @@ urlpatterns = [
     path("accounts/", include("suyuan.accounts.urls")),
     path("admin/", admin.site.urls),
     path("", include("suyuan.matters.urls")),
-    path("dev/", include("suyuan.notifications.urls")),
+    path("", include("suyuan.notifications.urls")),
     path("", include("suyuan.web.urls")),
 ]

@@ -3,7 +3,8 @@ from django.utils.translation import gettext_lazy as _
 
 
 class Channel(models.TextChoices):
-    SMS = "sms", _("text message")  # 短信
+    SMS = "sms", _("text message")  # 短信, through settings.SMS_BACKEND
+    EMAIL = "email", _("e-mail")  # 电子邮件, through Django's e-mail framework (settings.EMAIL_BACKEND)
 
 
 class MessageStatus(models.TextChoices):

@@ -1,22 +1,31 @@
-"""Queue messages with the change that causes them, and deliver them from the worker.
+"""Tell people about changes: in-app notifications, and messages queued with the change that causes
+them and delivered from the worker.
 
-Delivery is at-least-once on our side (a crash between the gateway's answer and our commit means one
-more try) and exactly-once end to end where the gateway honours the message reference (see sms.py).
+``notify`` is the entry point for other apps: it writes the in-app notification and, in the same
+transaction, the outbox rows of the text message and the e-mail. ``sms_queue`` and ``email_queue`` reach
+people without an account. Delivery is at-least-once on our side (a crash between the gateway's answer
+and our commit means one more try) and exactly-once end to end where the gateway honours the message
+reference (see sms.py and email.py).
 """
 
 from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta
+from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from suyuan.core.identifiers import mask_mobile
 from suyuan.core.tasks import enqueue_with_transaction
+from suyuan.notifications.access import access_notification, notifications_visible_to
 from suyuan.notifications.choices import Channel, MessageStatus
-from suyuan.notifications.models import OutboundMessage
+from suyuan.notifications.email import send_email
+from suyuan.notifications.models import Notification, OutboundMessage
 from suyuan.notifications.sms import send_sms
 
 logger = logging.getLogger(__name__)
@@ -44,6 +53,115 @@ def sms_queue(*, phone: str, body: str, purpose: str, sensitive: bool = False) -
     return message
 
 
+@transaction.atomic
+def email_queue(
+    *, address: str, subject: str, body: str, purpose: str, sensitive: bool = False
+) -> OutboundMessage:
+    """Write an e-mail to the outbox and enqueue its delivery, both in the caller's transaction."""
+    message = OutboundMessage.objects.create(
+        channel=Channel.EMAIL,
+        recipient=address,
+        subject=subject,
+        body=body,
+        purpose=purpose,
+        wipe_body_when_sent=sensitive,
+    )
+    enqueue_with_transaction(_deliver_task(), message.pk)
+    return message
+
+
+def is_site_path(link: str) -> bool:
+    """Tell whether ``link`` is a path on this site ("/matters/…"), not an address elsewhere."""
+    return (
+        link.startswith("/")
+        and not link.startswith(("//", "/\\"))
+        and url_has_allowed_host_and_scheme(link, allowed_hosts=set(), require_https=False)
+    )
+
+
+def absolute_link(link: str) -> str:
+    """Return ``link`` as a full address for messages read outside the site ("" without SITE_URL)."""
+    base = str(getattr(settings, "SITE_URL", "") or "").rstrip("/")
+    return f"{base}{link}" if base and link else ""
+
+
+@transaction.atomic
+def notify(
+    *,
+    user: Any,
+    title: str,
+    body: str,
+    link: str = "",
+    purpose: str,
+    sms: bool = True,
+    email: bool = True,
+) -> Notification:
+    """Tell ``user`` something: an in-app notification, plus a text message to their phone and an e-mail
+    to their address when they have one and the caller asks for it, all in the caller's transaction.
+
+    Write ``title`` and ``body`` in the recipient's language. The text message carries ``body`` alone, so
+    it must make sense without the title; ``link`` is a path on this site that the notification opens.
+    Inactive accounts get the in-app notification only.
+    """
+    if link and not is_site_path(link):
+        raise ValueError(f"A notification links to a path on this site, not {link!r}")
+    notification = Notification.objects.create(
+        recipient=user, title=title[:200], body=body, link=link, purpose=purpose
+    )
+    if not getattr(user, "is_active", True):
+        return notification
+    phone = getattr(user, "phone", "") or ""
+    if sms and phone:
+        sms_queue(phone=phone, body=body or title, purpose=purpose)
+    address = getattr(user, "email", "") or ""
+    if email and address:
+        full_link = absolute_link(link)
+        email_queue(
+            address=address,
+            subject=title,
+            body=f"{body}\n\n{full_link}" if full_link else body,
+            purpose=purpose,
+        )
+    return notification
+
+
+@transaction.atomic
+def notification_read(*, notification_id: int, actor: Any) -> Notification:
+    """Mark one of the actor's notifications read (once: the first reading time stays); return it.
+
+    Raise ``NotFound`` for a notification that is missing or someone else's.
+    """
+    notification = access_notification(actor, notification_id)
+    if notification.read_at is None:
+        now = timezone.now()
+        # Conditional: two tabs opening the same notice keep the first reading time.
+        Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(read_at=now)
+        notification.refresh_from_db(fields=["read_at"])
+    return notification
+
+
+@transaction.atomic
+def notifications_read_all(*, actor: Any) -> int:
+    """Mark every unread notification of the actor read; return how many were unread."""
+    return notifications_visible_to(actor).filter(read_at__isnull=True).update(read_at=timezone.now())
+
+
+def _send(message: OutboundMessage) -> None:
+    if message.channel == Channel.EMAIL:
+        send_email(
+            to=message.recipient, subject=message.subject, body=message.body, reference=message.reference
+        )
+    else:
+        send_sms(phone=message.recipient, body=message.body, reference=message.reference)
+
+
+def _masked_recipient(message: OutboundMessage) -> str:
+    if message.channel == Channel.EMAIL:
+        local, _, domain = message.recipient.partition("@")
+        return f"{local[:1]}***@{domain}"
+    return mask_mobile(message.recipient)
+
+
 def message_deliver(*, message_id: int) -> OutboundMessage:
     """Send one queued message through its gateway; safe to call twice or concurrently.
 
@@ -59,15 +177,13 @@ def message_deliver(*, message_id: int) -> OutboundMessage:
         return message  # sent, given up, not due yet, or another worker holds it
 
     try:
-        send_sms(phone=message.recipient, body=message.body, reference=f"sy-{message.pk}")
+        _send(message)
     except Exception as exc:  # any gateway failure is retried; the error is kept for operators
         message.attempts += 1
         message.last_error = f"{type(exc).__name__}: {exc}"[:300]
         if message.attempts >= MAX_ATTEMPTS:
             message.status = MessageStatus.FAILED
-            logger.error(
-                "Gave up on %s to %s: %s", message, mask_mobile(message.recipient), message.last_error
-            )
+            logger.error("Gave up on %s to %s: %s", message, _masked_recipient(message), message.last_error)
         else:
             message.status = MessageStatus.QUEUED
             message.next_attempt_at = timezone.now() + RETRY_DELAYS[message.attempts - 1]
