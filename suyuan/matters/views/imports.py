@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from suyuan.accounts.models import Organization, User
+from suyuan.accounts.models import User
 from suyuan.core.exceptions import Forbidden, NotFound
 from suyuan.matters import imports
 from suyuan.matters.choices import Channel, ImportIssueLevel, ImportStatus, MatterKind
@@ -38,9 +38,13 @@ POLL_SECONDS = 2
 class ImportUploadForm(forms.Form):
     file = forms.FileField(
         label=gettext_lazy("File (CSV or Excel .xlsx)"),
-        help_text=gettext_lazy("An export of the hotline system or the template filled in; at most 5,000 rows."),
+        help_text=gettext_lazy(
+            "An export of the hotline system or the template filled in; at most 5,000 rows."
+        ),
     )
-    organization = forms.ModelChoiceField(label=gettext_lazy("For"), queryset=Organization.objects.none())
+    organization = forms.ModelChoiceField(
+        label=gettext_lazy("For"), queryset=imports.import_organizations_for(None)
+    )
     channel = forms.ChoiceField(
         label=gettext_lazy("Channel"),
         choices=[(c.value, c.label) for c in imports.IMPORT_CHANNELS],
