@@ -63,7 +63,7 @@ logger = logging.getLogger(__name__)
 
 # Channels a batch may record on its matters (the others are a person at a counter or a citizen online).
 IMPORT_CHANNELS = (Channel.HOTLINE, Channel.PETITION_LETTER, Channel.IMPORT, Channel.FIELD_VISIT)
-# How often the import writes its progress (rows), so the progress bar moves without a write per row.
+# Rows filed per transaction, with the progress they make: one commit per group rather than per row.
 PROGRESS_EVERY = 20
 # An import whose progress has not moved for this long is taken for dead and may be resumed by hand.
 STALLED_AFTER = dt.timedelta(minutes=5)
@@ -951,9 +951,11 @@ def import_batch_resume(*, batch: ImportBatch, actor: User) -> ImportBatch:
 def import_batch_run(*, batch_id: int) -> ImportBatch:
     """File each valid row of an importing batch as a matter; the body of the import task.
 
-    Idempotent and resumable: rows already filed (found by their idempotency keys) are not filed again and
-    rows up to ``last_row`` are not checked again, so a repeat after a crash picks up where it stopped.
-    A row that became invalid since the dry run is skipped and added to the report.
+    Rows are filed ``PROGRESS_EVERY`` at a time, each group in one transaction with the progress it makes
+    (one commit per group, not per row), so the progress shown is always what is committed. Idempotent
+    and resumable: rows already filed (found by their idempotency keys) are not filed again, so a repeat
+    after a crash picks up after the last group committed. A row that became invalid since the dry run
+    is skipped and added to the report.
     """
     batch = ImportBatch.objects.select_related("organization", "entered_by").get(pk=batch_id)
     if batch.status != ImportStatus.IMPORTING:
@@ -965,48 +967,63 @@ def import_batch_run(*, batch_id: int) -> ImportBatch:
             entered_by_id=batch.entered_by_id, idempotency_key__startswith=batch.key_prefix
         ).values_list("idempotency_key", flat=True)
     )
-    imported = len(done_keys)
-    processed = 0
     dry_run_errors = {entry["row"] for entry in batch.report if entry.get("level") == ImportIssueLevel.ERROR}
     late_issues: list[dict[str, Any]] = []
+    imported, processed = len(done_keys), 0
+
+    def file_rows(group: list[RowPlan]) -> None:
+        nonlocal imported, processed
+        new_keys: list[str] = []
+        new_issues: list[dict[str, Any]] = []
+        with transaction.atomic():
+            for plan in group:
+                key = f"{batch.key_prefix}{plan.row}"
+                if key in done_keys:
+                    continue  # filed by an earlier run of this task: resumed after it
+                if plan.is_valid:
+                    try:
+                        services.matter_receive(
+                            actor=batch.entered_by,
+                            idempotency_key=key,
+                            external_reference=plan.work_order,
+                            **plan.kwargs,
+                        )
+                    except ValidationError as exc:
+                        new_issues.extend(
+                            Issue(plan.row, "", ImportIssueLevel.ERROR, message).as_dict()
+                            for message in exc.messages
+                        )
+                    else:
+                        new_keys.append(key)
+                elif plan.row not in dry_run_errors:
+                    # Valid in the dry run, not any more (e.g. the work order was imported meanwhile).
+                    new_issues.extend(issue.as_dict() for issue in plan.issues)
+            ImportBatch.objects.filter(pk=batch.pk).update(
+                processed_count=processed + len(group),
+                last_row=group[-1].row,
+                imported_count=imported + len(new_keys),
+                updated_at=timezone.now(),
+            )
+        # Committed: only now does the group count.
+        done_keys.update(new_keys)
+        late_issues.extend(new_issues)
+        imported += len(new_keys)
+        processed += len(group)
+
     try:
         _header_issues, plans = batch_plans(batch)
+        group: list[RowPlan] = []
         for plan in plans:
-            key = f"{batch.key_prefix}{plan.row}"
-            if key in done_keys:
-                pass  # filed by an earlier run of this task: resumed after it
-            elif plan.is_valid:
-                try:
-                    services.matter_receive(
-                        actor=batch.entered_by,
-                        idempotency_key=key,
-                        external_reference=plan.work_order,
-                        **plan.kwargs,
-                    )
-                except ValidationError as exc:
-                    late_issues.extend(
-                        Issue(plan.row, "", ImportIssueLevel.ERROR, message).as_dict()
-                        for message in exc.messages
-                    )
-                else:
-                    imported += 1
-                    done_keys.add(key)
-            elif plan.row not in dry_run_errors:
-                # Valid in the dry run, not any more (e.g. the work order was imported meanwhile).
-                late_issues.extend(issue.as_dict() for issue in plan.issues)
-            processed += 1
-            if processed % PROGRESS_EVERY == 0:
-                ImportBatch.objects.filter(pk=batch.pk).update(
-                    processed_count=processed,
-                    last_row=plan.row,
-                    imported_count=imported,
-                    updated_at=timezone.now(),
-                )
+            group.append(plan)
+            if len(group) == PROGRESS_EVERY:
+                file_rows(group)
+                group = []
+        if group:
+            file_rows(group)
     except ImportFileError as exc:
         return _fail(batch, exc.message)
     except Exception:
         logger.exception("Import batch %s stopped", batch.pk)
-        ImportBatch.objects.filter(pk=batch.pk).update(processed_count=processed, imported_count=imported)
         return _fail(
             ImportBatch.objects.get(pk=batch.pk), _("The import stopped on an unexpected error; resume it.")
         )
