@@ -246,6 +246,11 @@ STORAGES = {
     },
 }
 
+# --- Batch import of matters (see docs/import.md) ----------------------------------------------------------
+IMPORT_MAX_BYTES = 10 * 1024 * 1024  # a 5,000-row export is about 3 MB as CSV
+IMPORT_MAX_ROWS = 5000
+IMPORT_SYNC_ROWS = 300  # files with more rows are checked by the task worker, the page follows its progress
+
 # --- Logging -------------------------------------------------------------------------------------------
 LOGGING = {
     "version": 1,

@@ -11,12 +11,13 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, cast
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_ratelimit.core import is_ratelimited
-from ninja import Query, Router, Status
+from ninja import File, Form, Query, Router, Status, UploadedFile
 from ninja.errors import HttpError
 from ninja.pagination import PageNumberPagination, paginate
 from ninja.params.functions import Header as header_param
@@ -26,9 +27,9 @@ from suyuan.accounts.access import scope_for
 from suyuan.accounts.models import User
 from suyuan.core import identifiers
 from suyuan.core.exceptions import Forbidden, NotFound
-from suyuan.matters import access, codes, routing, selectors, services
-from suyuan.matters.choices import Channel, EventKind
-from suyuan.matters.models import Category, Matter, MatterEvent
+from suyuan.matters import access, codes, imports, routing, selectors, services
+from suyuan.matters.choices import Channel, EventKind, ImportIssueLevel
+from suyuan.matters.models import Category, ImportBatch, Matter, MatterEvent
 from suyuan.matters.schemas import (
     IDEMPOTENCY_KEY_PATTERN,
     AcceptIn,
@@ -39,6 +40,10 @@ from suyuan.matters.schemas import (
     EventOut,
     FailureIn,
     FieldErrorsOut,
+    ImportBatchOut,
+    ImportIn,
+    ImportIssueFilters,
+    ImportIssueOut,
     LookupIn,
     LookupOut,
     MatterFilters,
@@ -526,3 +531,75 @@ def matter_post_message(request: HttpRequest, code: str, payload: TextIn) -> Sta
 @categories_router.get("", response=list[CategoryOut], auth=None, summary="The active categories of matters")
 def category_list(request: HttpRequest) -> Any:
     return Category.objects.filter(is_active=True).order_by("sort_order", "code")
+
+
+# --- Batch import -----------------------------------------------------------------------------------------
+# Under "/imports/…" with two segments at least, so that no path is read as a tracking code.
+
+
+def _batch(request: HttpRequest, batch_id: int) -> ImportBatch:
+    if not imports.may_import(request.user):
+        raise Forbidden(_("Your role does not import matters."))
+    return imports.access_import_batch(request.user, batch_id)
+
+
+@router.post(
+    "/imports/batches",
+    response={201: ImportBatchOut, **REFUSALS},
+    summary="Upload a CSV or XLSX file of matters and run its dry run (nothing is imported yet)",
+)
+def import_upload(
+    request: HttpRequest, file: File[UploadedFile], details: Form[ImportIn]
+) -> Status[ImportBatch]:
+    """Store the file and check every row. Small files come back checked (`status` `checked`); long ones
+    are checked by the task worker (`uploaded`): poll the batch until it is `checked`, then read its report."""
+    actor = _actor(request)
+    if not imports.may_import(actor):
+        raise Forbidden(_("Your role does not import matters."))
+    organization = imports.import_organizations_for(actor).filter(pk=details.organization).first()
+    if organization is None:
+        raise ValidationError({"organization": _("Choose an organisation you import matters for.")})
+    batch = imports.import_batch_upload(
+        actor=actor,
+        organization=organization,
+        file_name=file.name or "",
+        data=file.read(settings.IMPORT_MAX_BYTES + 1),
+        channel=details.channel,
+        kind=details.kind,
+        agent_consent=details.agent_consent,
+        same_file_confirmed=details.same_file_confirmed,
+    )
+    return Status(201, batch)
+
+
+@router.get(
+    "/imports/{batch_id}",
+    response={200: ImportBatchOut, **REFUSALS},
+    summary="One import batch and its progress",
+)
+def import_detail(request: HttpRequest, batch_id: int) -> ImportBatch:
+    return _batch(request, batch_id)
+
+
+@router.get(
+    "/imports/{batch_id}/report",
+    response={200: list[ImportIssueOut], **REFUSALS},
+    summary="The dry run's errors and warnings, row by row",
+)
+@paginate(PageNumberPagination, page_size=PAGE_SIZE, max_page_size=MAX_PAGE_SIZE)
+def import_report(request: HttpRequest, batch_id: int, filters: Query[ImportIssueFilters]) -> Any:
+    level = filters.level or ""
+    if level and level not in ImportIssueLevel.values:
+        raise ValidationError({"level": _("Choose error or warning.")})
+    return imports.report_filter(_batch(request, batch_id), level)
+
+
+@router.post(
+    "/imports/{batch_id}/start",
+    response={202: ImportBatchOut, **REFUSALS},
+    summary="Import the valid rows of a checked batch in the background",
+)
+def import_start(request: HttpRequest, batch_id: int) -> Status[ImportBatch]:
+    """Answer 202 at once; follow `GET /imports/{batch_id}` until `status` is `done`. A repeat does nothing."""
+    batch = imports.import_batch_start(batch=_batch(request, batch_id), actor=_actor(request))
+    return Status(202, batch)

@@ -110,3 +110,23 @@ class EventKind(models.TextChoices):
 class Visibility(models.TextChoices):
     PUBLIC = "public", _("parties and staff")  # on the citizen's timeline
     INTERNAL = "internal", _("staff only")  # internal notes and routing details
+
+
+class ImportStatus(models.TextChoices):
+    """Where a batch import stands; a batch only moves forward (failed may resume to importing)."""
+
+    UPLOADED = "uploaded", _("uploaded")  # file stored, the dry run has not finished yet
+    CHECKED = "checked", _("checked")  # dry run done: every row's errors are in the report, nothing written
+    IMPORTING = "importing", _("importing")  # the task is creating matters from the valid rows
+    DONE = "done", _("done")  # every valid row became a matter (or was skipped with a reason)
+    FAILED = "failed", _("failed")  # the file could not be read, or the import stopped; may be resumed
+
+
+class ImportFormat(models.TextChoices):
+    CSV = "csv", _("CSV")  # UTF-8 (with or without BOM) or GB18030/GBK text, comma, tab or semicolon
+    XLSX = "xlsx", _("Excel workbook (.xlsx)")  # the first worksheet; no macros
+
+
+class ImportIssueLevel(models.TextChoices):
+    ERROR = "error", _("error")  # the row is not imported
+    WARNING = "warning", _("warning")  # the row is imported, with what the warning says

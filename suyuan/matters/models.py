@@ -13,6 +13,8 @@ from suyuan.matters.choices import (
     Channel,
     EventKind,
     FailureRoute,
+    ImportFormat,
+    ImportStatus,
     MatterKind,
     MatterStatus,
     PartyKind,
@@ -125,6 +127,8 @@ class Matter(models.Model):
 
     # A client's key for "create": a retry with the same key returns the same matter.
     idempotency_key = models.CharField(max_length=64, blank=True)
+    # The number the source system gave it (a 12345 work order, 工单编号), when it came from one.
+    external_reference = models.CharField(_("source reference"), max_length=64, blank=True, db_index=True)
     # Bumped by every command, so a stale form ("you were looking at an older version") is refused.
     version = models.PositiveIntegerField(default=1)
 
@@ -278,3 +282,72 @@ class RoutingRule(models.Model):
 
     def __str__(self) -> str:
         return f"rule {self.pk}"
+
+
+def _import_upload_to(instance: ImportBatch, filename: str) -> str:
+    # The stored name is the file's hash: no citizen-written text in paths, and the same file twice is visible.
+    suffix = ".xlsx" if instance.file_format == ImportFormat.XLSX else ".csv"
+    return f"imports/{timezone.now():%Y/%m}/{instance.sha256}{suffix}"
+
+
+class ImportBatch(models.Model):
+    """One uploaded file of matters (e.g. a 12345 hotline export): its dry-run report and its import.
+
+    ``report`` lists every issue the dry run found, ``[{"row", "column", "level", "message"}]`` with row
+    numbers as a spreadsheet shows them (the header is row 1). Each imported row becomes a matter entered by
+    ``entered_by`` with the idempotency key ``import-<batch id>-<row>``, so a retried import never duplicates.
+    """
+
+    organization = models.ForeignKey(
+        "accounts.Organization", verbose_name=_("organisation"), on_delete=models.PROTECT, related_name="+"
+    )
+    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices, default=Channel.HOTLINE)
+    kind = models.CharField(
+        _("kind of matter"), max_length=16, choices=MatterKind.choices, default=MatterKind.REQUEST
+    )
+    agent_consent = models.CharField(_("how the citizens consented"), max_length=200)
+    original_name = models.CharField(_("file name"), max_length=200)
+    sha256 = models.CharField(max_length=64, db_index=True)
+    file = models.FileField(upload_to=_import_upload_to, max_length=200)
+    file_format = models.CharField(_("format"), max_length=8, choices=ImportFormat.choices)
+    status = models.CharField(
+        _("status"), max_length=12, choices=ImportStatus.choices, default=ImportStatus.UPLOADED
+    )
+    row_count = models.PositiveIntegerField(_("rows"), default=0)
+    valid_count = models.PositiveIntegerField(_("valid rows"), default=0)
+    warning_count = models.PositiveIntegerField(_("rows with warnings"), default=0)
+    imported_count = models.PositiveIntegerField(_("imported"), default=0)
+    skipped_count = models.PositiveIntegerField(_("skipped"), default=0)
+    report = models.JSONField(_("dry-run report"), default=list, blank=True)
+    # Rows the import has gone through, and the last of them: a resumed import starts after ``last_row``.
+    processed_count = models.PositiveIntegerField(default=0)
+    last_row = models.PositiveIntegerField(default=0)
+    error = models.TextField(_("why it failed"), blank=True)
+    created_at = models.DateTimeField(_("uploaded"), default=timezone.now, db_index=True)
+    checked_at = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("import batch")
+        verbose_name_plural = _("import batches")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["organization", "sha256"])]
+
+    def __str__(self) -> str:
+        return f"import {self.pk} {self.original_name}"
+
+    @property
+    def key_prefix(self) -> str:
+        """Return the start of the idempotency keys of this batch's matters."""
+        return f"import-{self.pk}-"
+
+    @property
+    def progress_percent(self) -> int:
+        if self.status == ImportStatus.DONE:
+            return 100
+        if not self.valid_count:
+            return 0
+        return min(100, self.processed_count * 100 // max(self.valid_count, 1))

@@ -282,3 +282,52 @@ class FieldErrorOut(Schema):
 
 class FieldErrorsOut(Schema):
     detail: list[FieldErrorOut]
+
+
+# --- Batch import ---------------------------------------------------------------------------------------
+
+
+class ImportIn(Schema):
+    organization: int = Field(description="Id of the organisation the matters are imported for.")
+    channel: str = Field("hotline", description="`hotline`, `petition_letter`, `import` or `field_visit`.")
+    kind: str = Field(
+        "request", description=f"Kind of the rows that do not say: one of {_choices(MatterKind)}."
+    )
+    agent_consent: str = Field(max_length=MAX_INPUT, description="How the citizens agreed to be filed for.")
+    same_file_confirmed: bool = Field(
+        False, description="Upload the very same file again (refused otherwise)."
+    )
+
+
+class ImportIssueOut(Schema):
+    row: int = Field(description="Row number as a spreadsheet shows it (the header is row 1).")
+    column: str = Field(description="The column's header as in the file; empty for the whole row.")
+    level: str = Field(description="`error` (the row is not imported) or `warning`.")
+    message: str
+
+
+class ImportIssueFilters(Schema):
+    level: str | None = Field(None, description="`error` or `warning`; both when empty.")
+
+
+class ImportBatchOut(Schema):
+    id: int
+    organization_id: int
+    original_name: str
+    sha256: str
+    file_format: str
+    channel: str
+    kind: str
+    status: str = Field(description="`uploaded`, `checked`, `importing`, `done` or `failed`.")
+    row_count: int
+    valid_count: int
+    warning_count: int
+    imported_count: int
+    skipped_count: int
+    processed_count: int
+    progress_percent: int
+    error: str
+    created_at: dt.datetime
+    checked_at: dt.datetime | None
+    started_at: dt.datetime | None
+    finished_at: dt.datetime | None

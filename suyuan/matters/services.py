@@ -203,7 +203,19 @@ def _clean_party(index: int, party: PartyInput, errors: dict[str, Any]) -> dict[
 # --- intake -----------------------------------------------------------------------------------------------
 
 
-def matter_receive(
+@dataclass(frozen=True)
+class _Received:
+    """What ``matter_receive`` keeps of its input once checked."""
+
+    title: str
+    description: str
+    desired_outcome: str
+    address_text: str
+    parties: list[dict[str, Any]]
+    is_staff_entry: bool
+
+
+def _receive_checked(
     *,
     kind: str,
     channel: str,
@@ -212,26 +224,14 @@ def matter_receive(
     region: Region,
     parties: list[PartyInput],
     actor: User | None,
-    desired_outcome: str = "",
-    address_text: str = "",
-    category: Category | None = None,
-    occurred_on: dt.date | None = None,
+    desired_outcome: str,
+    address_text: str,
+    category: Category | None,
+    occurred_on: dt.date | None,
     privacy_consent: bool,
-    owner: User | None = None,
-    agent_consent: str = "",
-    idempotency_key: str = "",
-) -> Matter:
-    """Take in a new matter from any channel: validate, store, give it its code, route it, tell the applicant.
-
-    ``actor`` is who enters it: the citizen themselves (portal) or a member of staff (window, hotline,
-    field visit), who then files as the citizen's agent and must record how the citizen consented.
-    A retry with the same ``idempotency_key`` by the same actor returns the matter created the first time.
-    """
-    if idempotency_key and actor is not None:
-        existing = Matter.objects.filter(entered_by=actor, idempotency_key=idempotency_key).first()
-        if existing is not None:
-            return existing
-
+    owner: User | None,
+    agent_consent: str,
+) -> _Received:
     errors: dict[str, Any] = {}
     if kind not in MatterKind.values:
         errors["kind"] = _("Choose a valid kind of matter.")
@@ -275,6 +275,105 @@ def matter_receive(
             )
     if errors:
         raise ValidationError(errors)
+    return _Received(
+        title=title,
+        description=description,
+        desired_outcome=desired_outcome,
+        address_text=address_text,
+        parties=cleaned_parties,
+        is_staff_entry=is_staff_entry,
+    )
+
+
+def matter_receive_check(
+    *,
+    kind: str,
+    channel: str,
+    title: str,
+    description: str,
+    region: Region,
+    parties: list[PartyInput],
+    actor: User | None,
+    desired_outcome: str = "",
+    address_text: str = "",
+    category: Category | None = None,
+    occurred_on: dt.date | None = None,
+    privacy_consent: bool,
+    owner: User | None = None,
+    agent_consent: str = "",
+) -> None:
+    """Raise what ``matter_receive`` would raise for this input (ValidationError, Forbidden); write nothing.
+
+    For dry runs (batch import): the same checks as the real intake, so a dry run predicts it exactly.
+    """
+    _receive_checked(
+        kind=kind,
+        channel=channel,
+        title=title,
+        description=description,
+        region=region,
+        parties=parties,
+        actor=actor,
+        desired_outcome=desired_outcome,
+        address_text=address_text,
+        category=category,
+        occurred_on=occurred_on,
+        privacy_consent=privacy_consent,
+        owner=owner,
+        agent_consent=agent_consent,
+    )
+
+
+def matter_receive(
+    *,
+    kind: str,
+    channel: str,
+    title: str,
+    description: str,
+    region: Region,
+    parties: list[PartyInput],
+    actor: User | None,
+    desired_outcome: str = "",
+    address_text: str = "",
+    category: Category | None = None,
+    occurred_on: dt.date | None = None,
+    privacy_consent: bool,
+    owner: User | None = None,
+    agent_consent: str = "",
+    idempotency_key: str = "",
+    external_reference: str = "",
+) -> Matter:
+    """Take in a new matter from any channel: validate, store, give it its code, route it, tell the applicant.
+
+    ``actor`` is who enters it: the citizen themselves (portal) or a member of staff (window, hotline,
+    field visit), who then files as the citizen's agent and must record how the citizen consented.
+    A retry with the same ``idempotency_key`` by the same actor returns the matter created the first time.
+    ``external_reference`` is the number a source system gave the matter (a 12345 work order).
+    """
+    if idempotency_key and actor is not None:
+        existing = Matter.objects.filter(entered_by=actor, idempotency_key=idempotency_key).first()
+        if existing is not None:
+            return existing
+
+    checked = _receive_checked(
+        kind=kind,
+        channel=channel,
+        title=title,
+        description=description,
+        region=region,
+        parties=parties,
+        actor=actor,
+        desired_outcome=desired_outcome,
+        address_text=address_text,
+        category=category,
+        occurred_on=occurred_on,
+        privacy_consent=privacy_consent,
+        owner=owner,
+        agent_consent=agent_consent,
+    )
+    title, description = checked.title, checked.description
+    desired_outcome, address_text = checked.desired_outcome, checked.address_text
+    cleaned_parties, is_staff_entry = checked.parties, checked.is_staff_entry
 
     now = timezone.now()
     matter = Matter(
@@ -295,6 +394,7 @@ def matter_receive(
         created_at=now,
         due_at=deadlines.stage_deadline(kind=kind, status=MatterStatus.SUBMITTED, start=now),
         idempotency_key=idempotency_key if actor is not None else "",
+        external_reference=external_reference.strip()[:64],
     )
     # Everything is known before the first write, so intake costs a handful of statements: one insert per
     # table, the routing lookup, and the applicant's text message in the outbox.

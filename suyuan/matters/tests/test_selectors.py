@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 import time_machine
 from django.db import connection
@@ -42,7 +44,7 @@ def test_counts_are_made_afresh_when_the_minute_turns(world):
     with time_machine.travel(start, tick=False):
         file_dispute(world)
         _counting(dispatcher)
-    with time_machine.travel(start + timezone.timedelta(minutes=1), tick=False):
+    with time_machine.travel(start + dt.timedelta(minutes=1), tick=False):
         _, counted = _counting(dispatcher)
     assert counted
 
