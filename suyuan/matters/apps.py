@@ -6,3 +6,8 @@ class MattersConfig(AppConfig):
     name = "suyuan.matters"
     label = "matters"
     verbose_name = _("Matters")
+
+    def ready(self) -> None:
+        from suyuan.matters.views import documents
+
+        documents.register_sections()

@@ -1,5 +1,6 @@
-from suyuan.matters.views import portal, staff
+from suyuan.matters.views import documents, portal, staff
 
 app_name = "matters"
 
-urlpatterns = [*portal.urlpatterns, *staff.urlpatterns]
+# Documents first: "staff/matters/<code>/documents/" would otherwise be read as a command.
+urlpatterns = [*documents.urlpatterns, *portal.urlpatterns, *staff.urlpatterns]
