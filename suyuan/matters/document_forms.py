@@ -101,6 +101,7 @@ class DocumentUploadForm(forms.Form):
         label=_("Who may see it"),
         choices=Visibility.choices,
         initial=Visibility.PUBLIC,
+        required=False,
         widget=forms.RadioSelect(attrs={"data-testid": "document-visibility"}),
     )
     attachments = AttachmentsField(label=_("Files"), required=True, testid="document-files")

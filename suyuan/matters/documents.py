@@ -20,7 +20,7 @@ import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -28,6 +28,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, QuerySet
+from django.http import FileResponse, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -265,6 +266,21 @@ def document_for_download(actor: Actor, matter: Matter, document_id: Any) -> Doc
         return documents_visible_to(actor, matter).get(pk=int(document_id))
     except (Document.DoesNotExist, ValueError, TypeError):
         raise NotFound from None
+
+
+def download_response(document: Document) -> HttpResponse:
+    """Return the stored file as an attachment: its stored content type, never sniffed, never shown inline."""
+    try:
+        handle = document.file.open("rb")
+    except FileNotFoundError:
+        raise NotFound from None
+    response = FileResponse(
+        handle, as_attachment=True, filename=document.original_name, content_type=document.content_type
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Cache-Control"] = "private, no-store"
+    return cast(HttpResponse, response)  # streamed; callers only pass it on
 
 
 # --- Rating -----------------------------------------------------------------------------------------------

@@ -82,10 +82,11 @@ def sanitize_name(raw: str | None, content_type: str | None = None) -> str:
     name = re.split(r"[\\/]", name)[-1]
     name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C")
     name = re.sub(r'[<>:"|?*;]', "_", name)
-    name = re.sub(r"\s+", " ", name).strip(" .")
+    name = re.sub(r"\s+", " ", name).strip()
     stem, dot, extension = name.rpartition(".")
     if not dot:
         stem, extension = name, ""
+    extension = re.sub(r"[^0-9A-Za-z]", "", extension)[:8].lower()
     if content_type is not None:
         extension = EXTENSIONS[content_type]
     stem = stem[: MAX_NAME - len(extension) - 1].strip(" .") or "file"

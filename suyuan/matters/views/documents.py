@@ -7,11 +7,11 @@ sends the stored bytes as an attachment with the stored content type and ``nosni
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path, reverse
 from django.utils.translation import gettext as _
@@ -21,26 +21,12 @@ from django.views.decorators.http import require_GET, require_POST
 from suyuan.matters import documents, sections
 from suyuan.matters.choices import DocumentKind, Visibility
 from suyuan.matters.document_forms import DocumentUploadForm, RatingForm, as_attachment_errors
-from suyuan.matters.models import Document, Matter
+from suyuan.matters.models import Matter
 from suyuan.matters.views import portal, staff
 
 # A bound form with errors, kept on the request while the page is rendered again around it.
 DOCUMENT_FORM = "_suyuan_document_form"
 RATING_FORM = "_suyuan_rating_form"
-
-
-def _download(document: Document) -> HttpResponse:
-    try:
-        handle = document.file.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    response = FileResponse(
-        handle, as_attachment=True, filename=document.original_name, content_type=document.content_type
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response["Cache-Control"] = "private, no-store"
-    return cast(HttpResponse, response)  # streamed, but the page decorators take any response
 
 
 def _rows(request: HttpRequest, matter: Matter, *, audience: str) -> list[dict[str, Any]]:
@@ -109,7 +95,7 @@ def portal_document_add(request: HttpRequest, code: str) -> HttpResponse:
 @portal.citizen_page
 def portal_document_download(request: HttpRequest, code: str, document_id: int) -> HttpResponse:
     matter = portal._matter(request, code)
-    return _download(documents.document_for_download(request.user, matter, document_id))
+    return documents.download_response(documents.document_for_download(request.user, matter, document_id))
 
 
 @require_POST
@@ -158,7 +144,7 @@ def staff_document_add(request: HttpRequest, code: str) -> HttpResponse:
 @staff.staff_matters_page
 def staff_document_download(request: HttpRequest, code: str, document_id: int) -> HttpResponse:
     matter = staff._matter_for(request, code)
-    return _download(documents.document_for_download(request.user, matter, document_id))
+    return documents.download_response(documents.document_for_download(request.user, matter, document_id))
 
 
 # --- Page sections ----------------------------------------------------------------------------------------
