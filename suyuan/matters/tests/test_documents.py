@@ -148,7 +148,7 @@ class TestDocumentAdd:
         first = add(dispute, world.citizen)
         second = add(dispute, world.citizen, replaces=first)
         visible = documents.documents_visible_to(world.citizen, dispute)
-        listed = dict(visible.values_list("pk", "is_replaced"))
+        listed = {d.pk: d.is_replaced for d in visible}  # type: ignore[attr-defined]  # annotated
         assert listed == {first.pk: True, second.pk: False}
 
     def test_orphan_files_left_by_a_crash_are_swept_and_documents_kept(self, world, dispute, media):

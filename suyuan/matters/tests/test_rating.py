@@ -165,5 +165,10 @@ class TestApi:
         response = client_for(actor(world, name)).post(
             api(declined), {"score": 5}, content_type="application/json"
         )
-        expected = {"anonymous": 401, "citizen": 201, "operator": 403, **dict.fromkeys(VISIBLE, 403)}
+        expected: dict[str, int] = {
+            "anonymous": 401,
+            "citizen": 201,
+            "operator": 403,
+            **dict.fromkeys(VISIBLE, 403),
+        }
         assert response.status_code == expected.get(name, 404)
