@@ -237,6 +237,14 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
 MEDIA_ROOT = env.get("MEDIA_ROOT", str(VAR_DIR / "media"))
+# Documents of matters live under MEDIA_ROOT with random names and are never served from there: every
+# download goes through an access-checked view. No MEDIA_URL is routed, on purpose.
+DOCUMENT_MAX_BYTES = env.integer("DOCUMENT_MAX_MB", 20) * 1024 * 1024  # per file, as uploaded
+DOCUMENT_MAX_PER_MATTER = env.integer("DOCUMENT_MAX_PER_MATTER", 100)
+DOCUMENT_MAX_PER_FILING = 10  # attachments on the filing forms
+DOCUMENT_MAX_PDF_PAGES = 500
+DOCUMENT_MAX_IMAGE_PIXELS = 60_000_000  # larger images are refused (decompression bombs)
+DOCUMENT_IMAGE_MAX_SIDE = 4096  # larger photos are scaled down when re-encoded
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

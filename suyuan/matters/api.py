@@ -27,9 +27,9 @@ from suyuan.accounts.access import scope_for
 from suyuan.accounts.models import User
 from suyuan.core import identifiers
 from suyuan.core.exceptions import Forbidden, NotFound
-from suyuan.matters import access, codes, imports, routing, selectors, services
-from suyuan.matters.choices import Channel, EventKind, ImportIssueLevel
-from suyuan.matters.models import Category, ImportBatch, Matter, MatterEvent
+from suyuan.matters import access, codes, documents, imports, routing, selectors, services
+from suyuan.matters.choices import Channel, DocumentKind, EventKind, ImportIssueLevel, Visibility
+from suyuan.matters.models import Category, Document, ImportBatch, Matter, MatterEvent
 from suyuan.matters.schemas import (
     IDEMPOTENCY_KEY_PATTERN,
     AcceptIn,
@@ -37,6 +37,7 @@ from suyuan.matters.schemas import (
     AssignIn,
     CategoryOut,
     ConflictOut,
+    DocumentOut,
     EventOut,
     FailureIn,
     FieldErrorsOut,
@@ -53,6 +54,8 @@ from suyuan.matters.schemas import (
     MediatorSuggestionOut,
     MergeIn,
     MessageOut,
+    RatingIn,
+    RatingOut,
     ReasonIn,
     TextIn,
     VersionIn,
@@ -603,3 +606,65 @@ def import_start(request: HttpRequest, batch_id: int) -> Status[ImportBatch]:
     """Answer 202 at once; follow `GET /imports/{batch_id}` until `status` is `done`. A repeat does nothing."""
     batch = imports.import_batch_start(batch=_batch(request, batch_id), actor=_actor(request))
     return Status(202, batch)
+
+
+# --- Documents and the rating ----------------------------------------------------------------------------
+
+
+@router.get(
+    "/{code}/documents",
+    response={200: list[DocumentOut], **REFUSALS},
+    summary="The matter's documents I may read (staff on the matter also see staff-only ones)",
+)
+def document_list(request: HttpRequest, code: str) -> Any:
+    return documents.documents_visible_to(request.user, _find(request, code))
+
+
+@router.post(
+    "/{code}/documents",
+    response={201: DocumentOut, **REFUSALS},
+    summary="Add a photo (JPEG, PNG, WebP) or a PDF to the matter (multipart/form-data)",
+)
+def document_upload(
+    request: HttpRequest,
+    code: str,
+    file: File[UploadedFile],
+    kind: Form[str] = DocumentKind.EVIDENCE,
+    visibility: Form[str] = Visibility.PUBLIC,
+) -> Status[Document]:
+    """Add one file. Its type is read from its content, not its name; images are encoded afresh without
+    their metadata (no GPS position); encrypted PDFs and PDFs with scripts or attached files are refused.
+    Parties add documents while the matter is open; only staff add `internal` (staff-only) documents."""
+    matter = _find(request, code)
+    document = documents.document_add(
+        matter=matter, actor=_actor(request), upload=file, kind=kind, visibility=visibility
+    )
+    return Status(201, document)
+
+
+@router.get(
+    "/{code}/documents/{document_id}",
+    response={200: None, **REFUSALS},
+    summary="Download one document (the stored file, as an attachment)",
+)
+def document_download(request: HttpRequest, code: str, document_id: int) -> Any:
+    matter = _find(request, code)
+    return documents.download_response(documents.document_for_download(request.user, matter, document_id))
+
+
+@router.post(
+    "/{code}/rating",
+    response={201: RatingOut, **REFUSALS, 409: ConflictOut},
+    summary="Rate the handling of a finished matter (its applicant, once)",
+)
+def matter_rate(request: HttpRequest, code: str, payload: RatingIn) -> Any:
+    """Rate 1–5 with an optional comment. 409 (`rating_closed`) while the matter is still open or once it
+    has been rated; 403 for anyone but the applicant."""
+    matter = _find(request, code)
+    try:
+        rating = documents.matter_rate(
+            matter=matter, actor=_actor(request), score=payload.score, comment=payload.comment
+        )
+    except documents.RatingClosed as exc:
+        return Status(409, {"detail": exc.message, "code": "rating_closed"})
+    return Status(201, rating)

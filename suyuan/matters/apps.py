@@ -11,6 +11,8 @@ class MattersConfig(AppConfig):
         from suyuan.accounts.models import Organization
         from suyuan.matters import deadlines, routing
         from suyuan.matters.models import DeadlineRule, RoutingRule
+        from suyuan.matters.views import documents
 
         deadlines.RULES.clear_on_write(DeadlineRule)
         routing.RULES.clear_on_write(RoutingRule, Organization)
+        documents.register_sections()

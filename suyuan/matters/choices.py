@@ -130,3 +130,35 @@ class ImportFormat(models.TextChoices):
 class ImportIssueLevel(models.TextChoices):
     ERROR = "error", _("error")  # the row is not imported
     WARNING = "warning", _("warning")  # the row is imported, with what the warning says
+
+
+class DocumentKind(models.TextChoices):
+    """What a document of a matter is; the dossier's catalogue, which later issues extend."""
+
+    APPLICATION = "application", _("application")  # 申请书: the applicant's written request
+    IDENTITY = "identity", _("proof of identity")  # 身份证明: ID card, business licence, power of attorney
+    EVIDENCE = "evidence", _("evidence")  # 证据: photos, contracts, receipts, chat records
+    SESSION_RECORD = "session_record", _("mediation session record")  # 调解笔录
+    AGREEMENT = "agreement", _("mediation agreement")  # 调解协议: signed or generated
+    NOTICE = "notice", _("notice")  # 通知: a notice sent to or received from a party
+    OTHER = "other", _("other")  # 其他: anything the catalogue does not name yet
+
+
+class DocumentSource(models.TextChoices):
+    PARTY_UPLOAD = "party_upload", _("uploaded by a party")  # a citizen on the portal or through the API
+    STAFF_UPLOAD = "staff_upload", _("uploaded by staff")  # scanned at the window, photographed on a visit
+    GENERATED = "generated", _("generated")  # made by the platform (e.g. the agreement PDF)
+
+
+# When the applicant may rate the handling: the centre's work on the matter is over, whatever the outcome.
+# A withdrawn or declined matter is rated too (how it was received and explained matters as much as an
+# agreement); a merged one is not, because its handling goes on under the matter it was merged into.
+RATING_STATUSES = frozenset(
+    {
+        MatterStatus.RESOLVED,
+        MatterStatus.UNRESOLVED,
+        MatterStatus.CLOSED,
+        MatterStatus.WITHDRAWN,
+        MatterStatus.DECLINED,
+    }
+)

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -11,6 +13,8 @@ from suyuan.core.identifiers import mask_mobile, mask_resident_id
 from suyuan.core.models import AppendOnlyModel
 from suyuan.matters.choices import (
     Channel,
+    DocumentKind,
+    DocumentSource,
     EventKind,
     FailureRoute,
     ImportFormat,
@@ -351,3 +355,72 @@ class ImportBatch(models.Model):
         if not self.valid_count:
             return 0
         return min(100, self.processed_count * 100 // max(self.valid_count, 1))
+
+
+def document_upload_to(instance: Document | None, filename: str) -> str:
+    """Return a random stored name under ``documents/``: never the uploader's name, which may say too much."""
+    extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
+    return f"documents/{timezone.now():%Y/%m}/{uuid.uuid4().hex}.{extension}"
+
+
+class Document(models.Model):
+    """A file of a matter: a party's photo or PDF, a scan made by staff, a document the platform generated.
+
+    Nothing is deleted: a corrected file is a new document that ``replaces`` the old one. The file lives
+    under ``MEDIA_ROOT`` with a random name and is only ever served through an access-checked download.
+    """
+
+    matter = models.ForeignKey(Matter, on_delete=models.PROTECT, related_name="documents")
+    kind = models.CharField(
+        _("kind"), max_length=24, choices=DocumentKind.choices, default=DocumentKind.OTHER
+    )
+    visibility = models.CharField(
+        _("who sees it"), max_length=10, choices=Visibility.choices, default=Visibility.PUBLIC
+    )
+    source = models.CharField(_("source"), max_length=16, choices=DocumentSource.choices)
+    file = models.FileField(upload_to=document_upload_to, max_length=200)
+    original_name = models.CharField(_("file name"), max_length=160)
+    content_type = models.CharField(max_length=40)
+    size = models.PositiveBigIntegerField(_("size"))
+    sha256 = models.CharField(max_length=64, db_index=True)
+    pages = models.PositiveIntegerField(_("pages"), default=1)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    replaces = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="replaced_by"
+    )
+    created_at = models.DateTimeField(_("added"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("document")
+        verbose_name_plural = _("documents")
+        ordering = ["matter", "created_at", "id"]
+        indexes = [models.Index(fields=["matter", "created_at"])]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class MatterRating(models.Model):
+    """How the applicant rated the handling of their matter once it was finished: 1 to 5, and a comment."""
+
+    matter = models.ForeignKey(Matter, on_delete=models.PROTECT, related_name="ratings")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    score = models.PositiveSmallIntegerField(_("score"))
+    comment = models.TextField(_("comment"), blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("rating")
+        verbose_name_plural = _("ratings")
+        ordering = ["matter", "created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["matter", "user"], name="matter_rating_once_per_user"),
+            models.CheckConstraint(
+                condition=models.Q(score__gte=1, score__lte=5), name="matter_rating_score_1_to_5"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.matter_id}: {self.score}/5"

@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from suyuan.accounts.forms import AccessibleForm
 from suyuan.core.identifiers import normalize_mobile
 from suyuan.matters.choices import MatterKind, PartyKind
+from suyuan.matters.document_forms import attachments_field
 from suyuan.matters.models import Category
 from suyuan.regions.address import resolve_address
 from suyuan.regions.choices import PLACEHOLDER_NAMES, RegionLevel, ResolutionStatus
@@ -222,6 +223,8 @@ class FileMatterForm(AccessibleForm):
         max_length=32,
         widget=_text_widget("file-applicant-phone", type="tel", inputmode="tel", autocomplete="tel"),
     )
+    # Photos and PDFs, checked by content while the form is validated; cleaned to ``CleanFile``s.
+    attachments = attachments_field(testid="file-attachments")
     privacy_consent = forms.BooleanField(
         label=_(
             "I have read the privacy notice and agree that my information is used to handle this matter."

@@ -331,3 +331,45 @@ class ImportBatchOut(Schema):
     checked_at: dt.datetime | None
     started_at: dt.datetime | None
     finished_at: dt.datetime | None
+
+
+# --- Documents and the rating -------------------------------------------------------------------------
+
+
+class DocumentOut(Schema):
+    id: int
+    kind: str = Field(
+        description="What the document is: `application`, `identity`, `evidence`, … (see `kind_label`)."
+    )
+    kind_label: str
+    visibility: str = Field(description="`public` (parties and staff) or `internal` (staff only).")
+    source: str = Field(description="`party_upload`, `staff_upload` or `generated`.")
+    original_name: str = Field(
+        description="The file's name as uploaded (cleaned; the extension is the content's)."
+    )
+    content_type: str = Field(description="`image/jpeg`, `image/png`, `image/webp` or `application/pdf`.")
+    size: int = Field(description="Bytes, as stored (images are encoded afresh, without their metadata).")
+    sha256: str
+    pages: int
+    replaces_id: int | None = Field(description="The document this one is a new version of.")
+    replaced: bool = Field(description="Whether a newer version of this document exists.")
+    created_at: dt.datetime
+
+    @staticmethod
+    def resolve_kind_label(obj: Any) -> str:
+        return str(obj.get_kind_display())
+
+    @staticmethod
+    def resolve_replaced(obj: Any) -> bool:
+        return bool(getattr(obj, "is_replaced", False))
+
+
+class RatingIn(Schema):
+    score: int = Field(ge=1, le=5, description="1 (very poor) to 5 (very good).")
+    comment: str = Field("", max_length=MAX_INPUT, description="Optional, at most 2000 characters.")
+
+
+class RatingOut(Schema):
+    score: int
+    comment: str
+    created_at: dt.datetime

@@ -25,6 +25,7 @@ from suyuan.core.exceptions import NotFound
 from suyuan.core.widgets import FastSelect
 from suyuan.matters import access, codes
 from suyuan.matters.choices import Channel, FailureRoute, MatterKind, MatterStatus, PartyKind
+from suyuan.matters.document_forms import attachments_field
 from suyuan.matters.models import Category, Matter
 from suyuan.matters.selectors import QUEUE_LABELS
 from suyuan.matters.services import MAX_BULK, MAX_TEXT, MAX_TITLE, MIN_REASON
@@ -432,6 +433,8 @@ class StaffIntakeForm(forms.Form):
         label=_("I told the citizen how their personal data is used (privacy notice)."),
     )
     idempotency_key = forms.CharField(max_length=64, widget=forms.HiddenInput)
+    # Scans and photos brought to the window, checked by content; cleaned to ``CleanFile``s.
+    attachments = attachments_field(testid="staff-new-attachments")
 
     def __init__(self, *args: Any, actor: Any, roles: Iterable[str], **kwargs: Any) -> None:
         kwargs.setdefault("initial", {}).setdefault("idempotency_key", uuid.uuid4().hex)

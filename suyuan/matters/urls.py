@@ -1,5 +1,6 @@
-from suyuan.matters.views import imports, portal, staff
+from suyuan.matters.views import documents, imports, portal, staff
 
 app_name = "matters"
 
-urlpatterns = [*portal.urlpatterns, *staff.urlpatterns, *imports.urlpatterns]
+# Documents first: "staff/matters/<code>/documents/" would otherwise be read as a command.
+urlpatterns = [*documents.urlpatterns, *portal.urlpatterns, *staff.urlpatterns, *imports.urlpatterns]

@@ -1,7 +1,8 @@
 import pytest
+from django.utils import timezone
 
 from suyuan.core import memo
-from suyuan.workdays.models import CalendarYear
+from suyuan.core.models import PeriodicRun
 
 
 def test_a_memo_computes_once_until_it_expires(monkeypatch):
@@ -40,7 +41,7 @@ def test_a_clear_while_computing_keeps_nothing_stale():
 
 @pytest.mark.django_db(transaction=True)
 def test_a_write_clears_the_memo_at_once_and_on_commit():
-    m = memo.Memo(lambda: CalendarYear.objects.count(), ttl=3600).clear_on_write(CalendarYear)
+    m = memo.Memo(lambda: PeriodicRun.objects.count(), ttl=3600).clear_on_write(PeriodicRun)
     before = m.get()
-    CalendarYear.objects.create(year=2099)
+    PeriodicRun.objects.create(name="test.memo", last_started_at=timezone.now())
     assert m.get() == before + 1

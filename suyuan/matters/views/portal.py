@@ -11,9 +11,11 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path, reverse
+from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
@@ -26,11 +28,12 @@ from suyuan.accounts import signin
 from suyuan.accounts.access import scope_for
 from suyuan.core.exceptions import Forbidden, NotFound
 from suyuan.core.identifiers import PHONE, hash_identifier
-from suyuan.matters import access, codes, sections, selectors, services
+from suyuan.matters import access, codes, documents, sections, selectors, services
 from suyuan.matters.agreement_pdf import agreement_response
 from suyuan.matters.choices import (
     OPEN_STATUSES,
     Channel,
+    DocumentKind,
     EventKind,
     FailureRoute,
     MatterKind,
@@ -38,6 +41,7 @@ from suyuan.matters.choices import (
     PartyRole,
     Visibility,
 )
+from suyuan.matters.document_forms import as_attachment_errors
 from suyuan.matters.models import Matter, MatterEvent
 from suyuan.matters.portal_forms import (
     KIND_HINTS,
@@ -54,6 +58,7 @@ from suyuan.matters.portal_forms import (
 )
 from suyuan.matters.services import PartyInput, StaleMatter
 from suyuan.matters.transitions import IllegalTransition
+from suyuan.regions.models import Region
 
 CITIZEN_LOGIN = "accounts:citizen_login"
 PAGE_SIZE = 20
@@ -297,7 +302,10 @@ def _redisplay(request: HttpRequest, *, picked: str = "", add_respondent: bool =
 
 def _apply_service_errors(exc: ValidationError, form: FileMatterForm, formset: Any, used: list[Any]) -> None:
     """Show the service's refusals next to the fields they concern."""
-    direct = {"kind", "title", "description", "desired_outcome", "occurred_on", "privacy_consent", "category"}
+    direct = {
+        "kind", "title", "description", "desired_outcome", "occurred_on", "privacy_consent", "category",
+        "attachments",
+    }  # fmt: skip
     renamed = {"address_text": "address", "region": "county"}
     applicant = {"name": "applicant_name", "phone": "applicant_phone"}
     for key, errors in exc.message_dict.items():
@@ -337,7 +345,7 @@ def file_matter(request: HttpRequest) -> HttpResponse:
     if action == "add_respondent":
         return _redisplay(request, add_respondent=True)
 
-    form = FileMatterForm(request.POST)
+    form = FileMatterForm(request.POST, request.FILES)
     formset = respondent_formset(request.POST)
     form_ok = form.is_valid()
     formset_ok = formset.is_valid()
@@ -380,27 +388,41 @@ def file_matter(request: HttpRequest) -> HttpResponse:
     ]
     if not used and formset.forms:
         used = [formset.forms[0]]  # where "name the other side" is shown
+    started = timezone.now()
     try:
-        matter = services.matter_receive(
-            kind=data["kind"],
-            channel=Channel.PORTAL,
-            title=data["title"],
-            description=data["description"],
-            desired_outcome=data["desired_outcome"],
-            occurred_on=data["occurred_on"],
-            region=form.region,
-            address_text=data["address"],
-            category=data["category"],
-            parties=parties,
-            actor=user,
-            owner=user,
-            privacy_consent=data["privacy_consent"],
-            idempotency_key=data["token"],
-        )
+        # The matter and its attachments are filed together, or neither is.
+        with documents.stored_files_guard(), transaction.atomic():
+            matter = _receive(request, form, parties, form.region)
+            # A repeated send returns the matter filed the first time, with its files.
+            if data["attachments"] and matter.created_at >= started:
+                documents.documents_add(
+                    matter=matter, actor=user, uploads=data["attachments"], kind=DocumentKind.EVIDENCE
+                )
     except ValidationError as exc:
-        _apply_service_errors(exc, form, formset, used)
+        _apply_service_errors(as_attachment_errors(exc), form, formset, used)
         return _render_file(request, form, formset)
     return redirect("matters:filed", code=matter.display_code)
+
+
+def _receive(request: HttpRequest, form: FileMatterForm, parties: list[PartyInput], region: Region) -> Matter:
+    data = form.cleaned_data
+    user: Any = request.user
+    return services.matter_receive(
+        kind=data["kind"],
+        channel=Channel.PORTAL,
+        title=data["title"],
+        description=data["description"],
+        desired_outcome=data["desired_outcome"],
+        occurred_on=data["occurred_on"],
+        region=region,
+        address_text=data["address"],
+        category=data["category"],
+        parties=parties,
+        actor=user,
+        owner=user,
+        privacy_consent=data["privacy_consent"],
+        idempotency_key=data["token"],
+    )
 
 
 @never_cache

@@ -18,6 +18,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
@@ -31,11 +32,12 @@ from suyuan.accounts.access import REVEAL_ROLES, organizations_visible_to, requi
 from suyuan.accounts.choices import Role
 from suyuan.accounts.models import User
 from suyuan.core.exceptions import Forbidden, NotFound
-from suyuan.matters import access, codes, routing, sections, selectors, services, staff_forms
+from suyuan.matters import access, codes, documents, routing, sections, selectors, services, staff_forms
 from suyuan.matters.agreement_pdf import agreement_response
 from suyuan.matters.choices import (
     FINAL_STATUSES,
     Channel,
+    DocumentKind,
     EventKind,
     FailureRoute,
     MatterKind,
@@ -43,6 +45,7 @@ from suyuan.matters.choices import (
     PartyRole,
     Visibility,
 )
+from suyuan.matters.document_forms import as_attachment_errors
 from suyuan.matters.models import Matter, MatterEvent
 from suyuan.matters.selectors import QUEUE_LABELS, Queue
 from suyuan.matters.services import PartyInput, StaleMatter
@@ -673,9 +676,9 @@ APPLICANT_FIELDS = {"name": "applicant_name", "phone": "applicant_phone", "id_nu
 
 
 def _intake_forms(
-    request: HttpRequest, data: QueryDict | None = None
+    request: HttpRequest, data: QueryDict | None = None, files: Any = None
 ) -> tuple[staff_forms.StaffIntakeForm, Any]:
-    form = staff_forms.StaffIntakeForm(data, actor=request.user, roles=access.ENTRY_ROLES)
+    form = staff_forms.StaffIntakeForm(data, files, actor=request.user, roles=access.ENTRY_ROLES)
     respondents = staff_forms.RespondentFormSet(data, prefix="respondents")
     return form, respondents
 
@@ -741,30 +744,25 @@ def matter_new(request: HttpRequest) -> HttpResponse:
         raise Forbidden(_("Your role does not enter matters for citizens."))
     party_errors: list[str] = []
     if request.method == "POST":
-        form, respondents = _intake_forms(request, request.POST)
+        form, respondents = _intake_forms(request, request.POST, request.FILES)
         if form.is_valid() and respondents.is_valid():
             data = form.cleaned_data
             parties, form_index = _intake_parties(form, respondents)
+            started = timezone.now()
             try:
-                matter = services.matter_receive(
-                    kind=data["kind"],
-                    channel=data["channel"],
-                    title=data["title"],
-                    description=data["description"],
-                    desired_outcome=data["desired_outcome"],
-                    occurred_on=data["occurred_on"],
-                    region=data["place"],
-                    address_text=data["address_text"],
-                    category=data["category"],
-                    parties=parties,
-                    actor=actor,
-                    owner=None,
-                    privacy_consent=data["privacy_notice_read"],
-                    agent_consent=data["agent_consent"],
-                    idempotency_key=data["idempotency_key"],
-                )
+                # The matter and its attachments are received together, or neither is.
+                with documents.stored_files_guard(), transaction.atomic():
+                    matter = _intake_receive(data, parties, actor)
+                    # A repeated send returns the matter received the first time, with its files.
+                    if data["attachments"] and matter.created_at >= started:
+                        documents.documents_add(
+                            matter=matter,
+                            actor=actor,
+                            uploads=data["attachments"],
+                            kind=DocumentKind.EVIDENCE,
+                        )
             except ValidationError as exc:
-                party_errors = _intake_errors(form, respondents, form_index, exc)
+                party_errors = _intake_errors(form, respondents, form_index, as_attachment_errors(exc))
             else:
                 messages.success(
                     request,
@@ -783,6 +781,26 @@ def matter_new(request: HttpRequest) -> HttpResponse:
         "dispute_kind": MatterKind.DISPUTE,
     }
     return render(request, "matters/staff/new.html", context, status=status)
+
+
+def _intake_receive(data: dict[str, Any], parties: list[PartyInput], actor: User) -> Matter:
+    return services.matter_receive(
+        kind=data["kind"],
+        channel=data["channel"],
+        title=data["title"],
+        description=data["description"],
+        desired_outcome=data["desired_outcome"],
+        occurred_on=data["occurred_on"],
+        region=data["place"],
+        address_text=data["address_text"],
+        category=data["category"],
+        parties=parties,
+        actor=actor,
+        owner=None,
+        privacy_consent=data["privacy_notice_read"],
+        agent_consent=data["agent_consent"],
+        idempotency_key=data["idempotency_key"],
+    )
 
 
 @require_GET
