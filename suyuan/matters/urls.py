@@ -1,5 +1,5 @@
-from suyuan.matters.views import portal, staff
+from suyuan.matters.views import portal, respondents, staff
 
 app_name = "matters"
 
-urlpatterns = [*portal.urlpatterns, *staff.urlpatterns]
+urlpatterns = [*portal.urlpatterns, *respondents.urlpatterns, *staff.urlpatterns]
