@@ -19,8 +19,8 @@ CHINA = dt.timezone(dt.timedelta(hours=8))
 OTHER_VILLAGE = "330881100201"
 
 
-def beijing(*args: int) -> dt.datetime:
-    return dt.datetime(*args, tzinfo=CHINA)
+def beijing(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> dt.datetime:
+    return dt.datetime(year, month, day, hour, minute, tzinfo=CHINA)
 
 
 def accepted_dispute(world: World, **overrides: Any) -> Matter:
