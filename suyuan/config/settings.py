@@ -277,3 +277,15 @@ LOGGING = {
 }
 
 SUYUAN_SITE_NAME = _("Suyuan")
+# The address people reach the site at, for links in text messages (the respondent's invitation).
+SITE_URL = env.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+# The other side's invitation: how long its link works (days), the reminders (working days after the
+# invitation), and how many working days after the last reminder a grid worker is asked to visit, with how
+# many working days to do it.
+RESPONDENT_LINK_DAYS = env.integer("RESPONDENT_LINK_DAYS", 30)
+RESPONDENT_REMINDER_WORKING_DAYS = tuple(
+    int(days) for days in env.listing("RESPONDENT_REMINDER_WORKING_DAYS", "2,5")
+)
+RESPONDENT_VISIT_AFTER_WORKING_DAYS = env.integer("RESPONDENT_VISIT_AFTER_WORKING_DAYS", 2)
+RESPONDENT_VISIT_WORKING_DAYS = env.integer("RESPONDENT_VISIT_WORKING_DAYS", 5)

@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_ratelimit import ALL
 from django_ratelimit.core import is_ratelimited
 from ninja import File, Form, Query, Router, Status, UploadedFile
 from ninja.errors import HttpError
@@ -24,12 +25,21 @@ from ninja.params.functions import Header as header_param
 
 from suyuan.accounts import access as accounts_access
 from suyuan.accounts.access import scope_for
+from suyuan.accounts.choices import Role
 from suyuan.accounts.models import User
 from suyuan.core import identifiers
 from suyuan.core.exceptions import Forbidden, NotFound
-from suyuan.matters import access, codes, documents, imports, routing, selectors, services
+from suyuan.matters import access, codes, documents, imports, respondents, routing, selectors, services
 from suyuan.matters.choices import Channel, DocumentKind, EventKind, ImportIssueLevel, Visibility
-from suyuan.matters.models import Category, Document, ImportBatch, Matter, MatterEvent
+from suyuan.matters.models import (
+    Category,
+    Document,
+    FieldTask,
+    ImportBatch,
+    Matter,
+    MatterEvent,
+    RespondentInvitation,
+)
 from suyuan.matters.schemas import (
     IDEMPOTENCY_KEY_PATTERN,
     AcceptIn,
@@ -41,10 +51,15 @@ from suyuan.matters.schemas import (
     EventOut,
     FailureIn,
     FieldErrorsOut,
+    FieldTaskCompleteIn,
+    FieldTaskOut,
     ImportBatchOut,
     ImportIn,
     ImportIssueFilters,
     ImportIssueOut,
+    InvitationOut,
+    InvitationPublicOut,
+    InviteIn,
     LookupIn,
     LookupOut,
     MatterFilters,
@@ -57,6 +72,7 @@ from suyuan.matters.schemas import (
     RatingIn,
     RatingOut,
     ReasonIn,
+    RespondIn,
     TextIn,
     VersionIn,
     WithdrawIn,
@@ -668,3 +684,133 @@ def matter_rate(request: HttpRequest, code: str, payload: RatingIn) -> Any:
     except documents.RatingClosed as exc:
         return Status(409, {"detail": exc.message, "code": "rating_closed"})
     return Status(201, rating)
+
+
+# --- The other side: invitations, answers by link, the grid workers' tasks --------------------------------
+
+# Answers through an invitation link: per address, and per link (each answer texts the handler).
+RESPOND_RATE_PER_IP = "30/m"
+RESPOND_RATE_PER_LINK = "10/h"
+
+
+@router.get(
+    "/field-tasks/mine",
+    response={200: list[FieldTaskOut], **REFUSALS},
+    summary="Open tasks of my organisations as a grid worker (visits to make)",
+)
+def field_task_list(request: HttpRequest) -> Any:
+    scope = scope_for(request.user)
+    if not (scope.is_platform_operator or Role.GRID_WORKER in scope.roles):
+        raise Forbidden(_("The task list is for grid workers."))
+    return respondents.field_tasks_for_worker(request.user).filter(status="open").order_by("due_at", "pk")
+
+
+@router.post(
+    "/field-tasks/{task_id}/complete",
+    response={200: FieldTaskOut, **REFUSALS},
+    summary="Report a visit's outcome (the respondent's answer is recorded when they agreed or declined)",
+)
+def field_task_complete(request: HttpRequest, task_id: int, payload: FieldTaskCompleteIn) -> FieldTask:
+    task = respondents.access_field_task(request.user, task_id)
+    return respondents.field_task_complete(
+        task=task, actor=_actor(request), outcome=payload.outcome, note=payload.note
+    )
+
+
+def _public_invitation(invitation: RespondentInvitation) -> dict[str, Any]:
+    matter = invitation.matter
+    return {
+        "display_code": matter.display_code,
+        "title": matter.title,
+        "description": matter.description,
+        "desired_outcome": matter.desired_outcome,
+        "organization": matter.organization.name if matter.organization else "",
+        "mediator": matter.mediator.full_name if matter.mediator else "",
+        "status": invitation.status,
+        "status_label": str(invitation.get_status_display()),
+        "responded_at": invitation.responded_at,
+        "proposed_times": invitation.proposed_times,
+    }
+
+
+def _respond_limits(request: HttpRequest, token: str) -> None:
+    if is_ratelimited(
+        request,
+        group="matters.respond.api.ip",
+        key="ip",
+        rate=RESPOND_RATE_PER_IP,
+        method=ALL,
+        increment=True,
+    ):
+        raise HttpError(429, _("Too many requests. Please wait a moment."))
+
+
+@router.get(
+    "/respond/{token}",
+    response={200: InvitationPublicOut, 404: MessageOut, 429: MessageOut},
+    auth=None,
+    summary="Read an invitation of the other side by its link's token (no sign-in)",
+)
+def invitation_read(request: HttpRequest, token: str) -> dict[str, Any]:
+    """Every wrong, expired or replaced token answers the same 404; the endpoint is rate-limited."""
+    _respond_limits(request, token)
+    return _public_invitation(respondents.invitation_for_token(token))
+
+
+@router.post(
+    "/respond/{token}",
+    response={200: InvitationPublicOut, 404: MessageOut, 422: FieldErrorsOut, 429: MessageOut},
+    auth=None,
+    summary="Answer an invitation by its link's token: agree or decline once, reply any time (no sign-in)",
+)
+def invitation_respond(request: HttpRequest, token: str, payload: RespondIn) -> dict[str, Any]:
+    _respond_limits(request, token)
+    invitation = respondents.invitation_for_token(token)
+    if is_ratelimited(
+        request,
+        group="matters.respond.api.link",
+        key=lambda _group, _request: invitation.token_hash,
+        rate=RESPOND_RATE_PER_LINK,
+        method=ALL,
+        increment=True,
+    ):
+        raise HttpError(429, _("Too many requests. Please wait a moment."))
+    if payload.accept is None:
+        respondents.invitation_reply(token=token, text=payload.reply)
+    else:
+        respondents.invitation_respond(
+            token=token,
+            accept=payload.accept,
+            proposed_times=[t.model_dump() for t in payload.proposed_times],
+            reply=payload.reply,
+            reason=payload.reason,
+        )
+    return _public_invitation(respondents.invitation_for_token(token))
+
+
+@router.get(
+    "/{code}/invitations",
+    response={200: list[InvitationOut], **REFUSALS},
+    summary="The invitations of the other side and their answers (staff)",
+)
+def matter_invitations(request: HttpRequest, code: str) -> Any:
+    matter = _find(request, code)
+    if not access.works_with_matters(request.user):
+        raise Forbidden
+    return respondents.invitations_of_matter(request.user, matter)
+
+
+@router.post(
+    "/{code}/invitations",
+    response={201: InvitationOut, **REFUSALS},
+    summary="Invite a respondent by text message (again, to replace an unanswered invitation)",
+)
+def matter_invite(request: HttpRequest, code: str, payload: InviteIn) -> Status[RespondentInvitation]:
+    matter = _find(request, code)
+    access.require_act(request.user, matter, respondents.INVITE_ROLES)
+    party = next((p for p in matter.parties.all() if p.pk == payload.party_id), None)
+    if party is None:
+        raise ValidationError({"party_id": _("Choose a respondent of this matter.")})
+    with _fields_as_sent({"party": "party_id"}):
+        invitation = respondents.respondent_invite(matter=matter, party=party, actor=_actor(request))
+    return Status(201, invitation)

@@ -8,11 +8,18 @@ class MattersConfig(AppConfig):
     verbose_name = _("Matters")
 
     def ready(self) -> None:
+        from datetime import timedelta
+
         from suyuan.accounts.models import Organization
-        from suyuan.matters import deadlines, routing
+        from suyuan.core import periodic
+        from suyuan.matters import deadlines, routing, tasks
         from suyuan.matters.models import DeadlineRule, RoutingRule
-        from suyuan.matters.views import documents
+        from suyuan.matters.views import documents, respondents
 
         deadlines.RULES.clear_on_write(DeadlineRule)
         routing.RULES.clear_on_write(RoutingRule, Organization)
+        periodic.register(
+            "matters.remind_respondents", every=timedelta(minutes=15), task=tasks.remind_respondents
+        )
         documents.register_sections()
+        respondents.register_sections()

@@ -162,3 +162,42 @@ RATING_STATUSES = frozenset(
         MatterStatus.DECLINED,
     }
 )
+
+
+class InvitationStatus(models.TextChoices):
+    """Where an invitation to the other side stands (sent → accepted / declined / no reaction → closed)."""
+
+    SENT = "sent", _("sent")  # the link went out; reminders run until the respondent answers
+    ACCEPTED = "accepted", _("agreed to mediation")  # answered yes (online, or told a grid worker)
+    DECLINED = "declined", _("declined mediation")  # answered no, with a reason
+    NO_REACTION = "no_reaction", _("no reaction")  # reminders ran out; a grid worker is asked to visit
+    CLOSED = "closed", _("closed")  # replaced by a newer invitation, or the matter ended unanswered
+
+
+class DayPart(models.TextChoices):
+    """A part of a day a respondent proposes for a mediation meeting."""
+
+    MORNING = "morning", _("morning")  # 上午
+    AFTERNOON = "afternoon", _("afternoon")  # 下午
+    EVENING = "evening", _("evening")  # 晚上
+
+
+class FieldTaskKind(models.TextChoices):
+    REACH_RESPONDENT = "reach_respondent", _("reach the other side in person")  # 上门联系被申请人
+
+
+class FieldTaskStatus(models.TextChoices):
+    OPEN = "open", _("open")  # waiting for the grid worker
+    DONE = "done", _("done")  # the grid worker reported the outcome
+    CANCELLED = "cancelled", _("cancelled")  # no longer needed (e.g. the respondent answered online)
+
+
+class FieldTaskOutcome(models.TextChoices):
+    """What the grid worker found on the visit."""
+
+    REACHED_AGREES = "reached_agrees", _("reached; agrees to mediation")  # acceptance is recorded for them
+    REACHED_DECLINES = "reached_declines", _("reached; declines mediation")  # refusal is recorded for them
+    REACHED_UNDECIDED = "reached_undecided", _("reached; has not decided")  # told about the matter only
+    NOT_REACHED = "not_reached", _("not reached")  # nobody at home after trying
+    REFUSED = "refused", _("refused to talk")  # met, but would not hear about it
+    MOVED_AWAY = "moved_away", _("no longer lives there")  # the address is out of date

@@ -17,8 +17,12 @@ from suyuan.matters.choices import (
     DocumentSource,
     EventKind,
     FailureRoute,
+    FieldTaskKind,
+    FieldTaskOutcome,
+    FieldTaskStatus,
     ImportFormat,
     ImportStatus,
+    InvitationStatus,
     MatterKind,
     MatterStatus,
     PartyKind,
@@ -424,3 +428,104 @@ class MatterRating(models.Model):
 
     def __str__(self) -> str:
         return f"{self.matter_id}: {self.score}/5"
+
+
+class RespondentInvitation(models.Model):
+    """An invitation to the other side to answer a matter: a text message with a link, then reminders.
+
+    The link carries a long token that is never stored: it is derived from ``nonce`` with a server key
+    (so a reminder can repeat the same link), and the database keeps only its keyed hash for lookup.
+    """
+
+    matter = models.ForeignKey(Matter, on_delete=models.CASCADE, related_name="invitations")
+    party = models.ForeignKey(Party, on_delete=models.CASCADE, related_name="invitations")
+    nonce = models.CharField(max_length=64, editable=False)
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    status = models.CharField(
+        _("status"), max_length=16, choices=InvitationStatus.choices, default=InvitationStatus.SENT
+    )
+    sent_at = models.DateTimeField(_("sent"), default=timezone.now)
+    expires_at = models.DateTimeField(_("link valid until"))
+    responded_at = models.DateTimeField(_("answered"), null=True, blank=True)
+    decline_reason = models.TextField(_("reason for declining"), blank=True)
+    reply = models.TextField(_("reply"), blank=True)
+    # Up to three {"date": "2026-10-12", "part": "morning"} the respondent proposed for a meeting.
+    proposed_times = models.JSONField(_("proposed times"), default=list, blank=True)
+    # Set when a grid worker recorded the answer on the respondent's behalf after a visit.
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reminders_sent = models.PositiveSmallIntegerField(_("reminders sent"), default=0)
+    # When the periodic job next looks at it (a reminder, or the grid worker's task); None when done.
+    next_reminder_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("invitation of the other side")
+        verbose_name_plural = _("invitations of the other side")
+        ordering = ["matter", "party", "-sent_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["party"],
+                condition=models.Q(status="sent"),
+                name="one_waiting_invitation_per_party",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.matter_id}/{self.party_id} {self.status}"
+
+    @property
+    def is_answered(self) -> bool:
+        return self.status in (InvitationStatus.ACCEPTED, InvitationStatus.DECLINED)
+
+
+class FieldTask(models.Model):
+    """A task for the grid workers of a village or grid: reach the other side in person, and report back."""
+
+    matter = models.ForeignKey(Matter, on_delete=models.CASCADE, related_name="field_tasks")
+    kind = models.CharField(_("kind"), max_length=24, choices=FieldTaskKind.choices)
+    party = models.ForeignKey(Party, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    invitation = models.ForeignKey(
+        RespondentInvitation, null=True, blank=True, on_delete=models.SET_NULL, related_name="field_tasks"
+    )
+    organization = models.ForeignKey(
+        "accounts.Organization",
+        verbose_name=_("organisation"),
+        on_delete=models.PROTECT,
+        related_name="field_tasks",
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("grid worker"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="field_tasks",
+    )
+    instructions = models.TextField(_("instructions"), blank=True)
+    due_at = models.DateTimeField(_("due"), null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=12, choices=FieldTaskStatus.choices, default=FieldTaskStatus.OPEN
+    )
+    outcome = models.CharField(_("outcome"), max_length=20, choices=FieldTaskOutcome.choices, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    completed_at = models.DateTimeField(null=True, blank=True)
+    completed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("field task")
+        verbose_name_plural = _("field tasks")
+        ordering = ["due_at", "id"]
+        indexes = [models.Index(fields=["organization", "status", "due_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind} #{self.pk} ({self.status})"

@@ -11,7 +11,7 @@ from typing import Any
 
 from ninja import Field, Schema
 
-from suyuan.matters.choices import FailureRoute, MatterKind, PartyKind, PartyRole
+from suyuan.matters.choices import DayPart, FailureRoute, FieldTaskOutcome, MatterKind, PartyKind, PartyRole
 
 MAX_PARTIES = 50
 MAX_INPUT = 10_000  # generous: the services enforce the real limits with their own messages
@@ -373,3 +373,112 @@ class RatingOut(Schema):
     score: int
     comment: str
     created_at: dt.datetime
+
+
+# --- The other side: invitations and the grid workers' tasks ----------------------------------------------
+
+
+class InviteIn(Schema):
+    party_id: int = Field(description="Id of a respondent of the matter (see `parties`).")
+
+
+class ProposedTimeIn(Schema):
+    date: dt.date = Field(description="A day from today to 90 days ahead.")
+    part: str = Field(description=f"One of {_choices(DayPart)}.")
+
+
+class RespondIn(Schema):
+    accept: bool | None = Field(
+        None,
+        description="`true` to agree to mediation, `false` to decline (with a `reason`); leave it out "
+        "(or `null`) to send only a `reply`, e.g. after answering.",
+    )
+    reason: str = Field("", max_length=MAX_INPUT)
+    proposed_times: list[ProposedTimeIn] = Field(default_factory=list, max_length=10)
+    reply: str = Field("", max_length=MAX_INPUT)
+
+
+class ProposedTimeOut(Schema):
+    date: str
+    part: str
+
+
+class InvitationOut(Schema):
+    id: int
+    party_id: int
+    party_name: str
+    status: str
+    status_label: str
+    sent_at: dt.datetime
+    expires_at: dt.datetime
+    responded_at: dt.datetime | None
+    recorded_by_grid_worker: bool
+    decline_reason: str
+    reply: str
+    proposed_times: list[ProposedTimeOut]
+    reminders_sent: int
+    next_reminder_at: dt.datetime | None
+
+    @staticmethod
+    def resolve_party_name(obj: Any) -> str:
+        return str(obj.party.name)
+
+    @staticmethod
+    def resolve_status_label(obj: Any) -> str:
+        return str(obj.get_status_display())
+
+    @staticmethod
+    def resolve_recorded_by_grid_worker(obj: Any) -> bool:
+        return obj.recorded_by_id is not None
+
+
+class InvitationPublicOut(Schema):
+    """What the holder of an invitation link reads: the claim and their own answer, no personal data."""
+
+    display_code: str
+    title: str
+    description: str
+    desired_outcome: str
+    organization: str
+    mediator: str
+    status: str
+    status_label: str
+    responded_at: dt.datetime | None
+    proposed_times: list[ProposedTimeOut]
+
+
+class FieldTaskOut(Schema):
+    id: int
+    kind: str
+    kind_label: str
+    status: str
+    matter_code: str
+    party_name: str
+    address: str
+    organization: OrganizationRefOut
+    instructions: str
+    due_at: dt.datetime | None
+    outcome: str
+    note: str
+    completed_at: dt.datetime | None
+
+    @staticmethod
+    def resolve_kind_label(obj: Any) -> str:
+        return str(obj.get_kind_display())
+
+    @staticmethod
+    def resolve_matter_code(obj: Any) -> str:
+        return str(obj.matter.display_code)
+
+    @staticmethod
+    def resolve_party_name(obj: Any) -> str:
+        return obj.party.name if obj.party else ""
+
+    @staticmethod
+    def resolve_address(obj: Any) -> str:
+        return obj.party.address if obj.party else ""
+
+
+class FieldTaskCompleteIn(Schema):
+    outcome: str = Field(description=f"One of {_choices(FieldTaskOutcome)}.")
+    note: str = Field("", max_length=MAX_INPUT)

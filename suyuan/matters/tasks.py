@@ -1,8 +1,8 @@
-"""Background work of matters: the dry run of a long import file and the import itself."""
+"""Background jobs of matters: take ids (or nothing), call a service, safe to run twice."""
 
 from django_tasks import task
 
-from suyuan.matters import imports
+from suyuan.matters import imports, respondents
 
 
 @task()
@@ -15,3 +15,9 @@ def check_import_batch(batch_id: int) -> str:
 def run_import_batch(batch_id: int) -> str:
     """Import a batch's valid rows; a repeat files nothing twice and resumes after the rows already filed."""
     return imports.import_batch_run(batch_id=batch_id).status
+
+
+@task()
+def remind_respondents() -> int:
+    """Send the respondents' reminders that are due and open the grid workers' visits (periodic)."""
+    return respondents.invitations_remind_due()

@@ -1,6 +1,12 @@
-from suyuan.matters.views import documents, imports, portal, staff
+from suyuan.matters.views import documents, imports, portal, respondents, staff
 
 app_name = "matters"
 
 # Documents first: "staff/matters/<code>/documents/" would otherwise be read as a command.
-urlpatterns = [*documents.urlpatterns, *portal.urlpatterns, *staff.urlpatterns, *imports.urlpatterns]
+urlpatterns = [
+    *documents.urlpatterns,
+    *portal.urlpatterns,
+    *respondents.urlpatterns,
+    *staff.urlpatterns,
+    *imports.urlpatterns,
+]
