@@ -75,4 +75,5 @@ def http_error(request: HttpRequest, exc: ninja_errors.HttpError) -> HttpRespons
 api.add_router("/regions", regions_router)
 api.add_router("/matters", matters_router)
 api.add_router("/categories", matters_categories_router)
+api.add_router("/supervision", "suyuan.supervision.api.router")
 api.add_router("/", accounts_router)

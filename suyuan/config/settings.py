@@ -197,6 +197,11 @@ SMS_BACKEND = env.get("SMS_BACKEND", "suyuan.notifications.sms.LogSmsBackend")
 OTP_CODE_TTL = timedelta(minutes=env.integer("OTP_CODE_TTL_MINUTES", 5))
 OTP_CODE_MAX_ATTEMPTS = 5
 
+# Supervision orders (督办): working days the responding organisation has to answer, and how often the
+# sweeps that raise orders for overdue matters and escalate unanswered orders run (docs/supervision.md).
+SUPERVISION_ANSWER_WORKING_DAYS = env.integer("SUPERVISION_ANSWER_WORKING_DAYS", 2)
+SUPERVISION_SWEEP_MINUTES = env.integer("SUPERVISION_SWEEP_MINUTES", 5)
+
 # --- Internationalisation ----------------------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
