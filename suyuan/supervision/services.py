@@ -39,6 +39,7 @@ from suyuan.workdays.services import deadline_at, working_days_between
 MAX_TEXT = 5000
 MIN_REASON = 4
 MAX_DEADLINE_DAYS = 30
+BATCH = 100  # matters (or orders) per transaction in the sweeps
 CENTRE_TYPES = (OrganizationType.TOWNSHIP_CENTRE, OrganizationType.COUNTY_CENTRE)
 # Staff of the responding organisation who are told of a new order (besides the matter's mediator).
 TOLD_ROLES = (Role.DISPATCHER, Role.SUPERVISOR, Role.MEDIATOR)
@@ -97,7 +98,7 @@ class Levels:
         codes = {code for m in matters for code in _enclosing_codes(m.region_id)}
         codes |= {code for org in list(self.orgs.values()) for code in _enclosing_codes(org.region_id)}
         self._load_centres(codes)
-        self._load_parents()
+        self.load_parents()
 
     def _load_centres(self, codes: set[str]) -> None:
         missing = codes - set(self.centres)
@@ -111,7 +112,7 @@ class Levels:
             self.centres[org.region_id].append(org)
             self.orgs.setdefault(org.pk, org)
 
-    def _load_parents(self) -> None:
+    def load_parents(self) -> None:
         wanted = {o.parent_id for o in self.orgs.values() if o.parent_id and o.parent_id not in self.orgs}
         while wanted:
             found = list(Organization.objects.filter(pk__in=sorted(wanted)))
@@ -152,7 +153,7 @@ class Levels:
 
     def _load_parents_of(self, org: Organization) -> None:
         self.orgs[org.pk] = org
-        self._load_parents()
+        self.load_parents()
 
     def issuing(self, responding: Organization) -> Organization:
         """Return the organisation that supervises ``responding``: one level up, itself at the top."""
@@ -277,6 +278,50 @@ def _needs_order_q() -> Q:
     return ~Q(Exists(raised))
 
 
+def _raise_one(
+    candidate: Matter, *, levels: Levels, now: dt.datetime, due: dt.datetime
+) -> SupervisionOrder | None:
+    """Raise the automatic order of one overdue matter in a savepoint; None if nothing is to be raised."""
+    responding = levels.responding(candidate)
+    if responding is None:
+        return None  # nobody to answer (a place without any centre): nothing sensible to raise
+    issuing = levels.issuing(responding)
+    stage_due = cast(dt.datetime, candidate.due_at)  # the query wants due_at < now, so it is set
+    try:
+        with transaction.atomic():
+            matter = (
+                Matter.objects.select_for_update()
+                .filter(pk=candidate.pk, status=candidate.status, due_at=candidate.due_at)
+                .first()
+            )
+            if matter is None:
+                return None  # it moved on since the candidates were read
+            order = SupervisionOrder.objects.create(
+                subject=OrderSubject.MATTER,
+                matter=matter,
+                origin=OrderOrigin.AUTOMATIC,
+                stage=matter.status,
+                stage_due_at=stage_due,
+                late_working_days=max(0, working_days_between(stage_due, now)),
+                issuing_organization=issuing,
+                responding_organization=responding,
+                level=1,
+                due_at=due,
+                created_at=now,
+            )
+            matter_event_record(
+                matter=matter,
+                kind=EventKind.SUPERVISION_ORDERED,
+                actor=None,
+                data=_event_data(order, stage_due_at=stage_due.isoformat()),
+                visibility=Visibility.INTERNAL,
+            )
+    except IntegrityError:
+        return None  # another run raised it a moment ago
+    order.matter = candidate  # keeps the mediator for the notices without another query
+    return order
+
+
 def orders_raise_overdue(*, now: dt.datetime | None = None) -> list[SupervisionOrder]:
     """Raise an automatic order for every open matter whose stage deadline has passed (periodic).
 
@@ -284,12 +329,17 @@ def orders_raise_overdue(*, now: dt.datetime | None = None) -> list[SupervisionO
     Return the orders raised by this run.
     """
     now = now or timezone.now()
-    candidates = list(
-        Matter.objects.filter(status__in=OPEN_STATUSES, due_at__lt=now)
+    # Only open matters have a deadline (it is cleared at the outcome), so the query asks for passed
+    # deadlines alone and the status is checked here: SQLite, offered "status IN (…)", reads every open
+    # matter through the status index instead of the few overdue ones through the deadline index.
+    candidates = [
+        matter
+        for matter in Matter.objects.filter(due_at__lt=now)
         .filter(_needs_order_q())
         .select_related("organization")
         .order_by("due_at", "pk")
-    )
+        if matter.status in OPEN_STATUSES
+    ]
     if not candidates:
         return []
     levels = Levels()
@@ -297,48 +347,17 @@ def orders_raise_overdue(*, now: dt.datetime | None = None) -> list[SupervisionO
     days = answer_days()
     due = deadline_at(now, days)
     raised: list[SupervisionOrder] = []
-    for candidate in candidates:
-        responding = levels.responding(candidate)
-        if responding is None:
-            continue  # nobody to answer (a place without any centre): nothing sensible to raise
-        issuing = levels.issuing(responding)
-        stage_due = cast(dt.datetime, candidate.due_at)  # the query wants due_at < now, so it is set
-        try:
-            with transaction.atomic():
-                matter = (
-                    Matter.objects.select_for_update()
-                    .filter(pk=candidate.pk, status=candidate.status, due_at=candidate.due_at)
-                    .first()
-                )
-                if matter is None:
-                    continue  # it moved on since the candidates were read
-                order = SupervisionOrder.objects.create(
-                    subject=OrderSubject.MATTER,
-                    matter=matter,
-                    origin=OrderOrigin.AUTOMATIC,
-                    stage=matter.status,
-                    stage_due_at=stage_due,
-                    late_working_days=max(0, working_days_between(stage_due, now)),
-                    issuing_organization=issuing,
-                    responding_organization=responding,
-                    level=1,
-                    due_at=due,
-                    created_at=now,
-                )
-                matter_event_record(
-                    matter=matter,
-                    kind=EventKind.SUPERVISION_ORDERED,
-                    actor=None,
-                    data=_event_data(order, stage_due_at=stage_due.isoformat()),
-                    visibility=Visibility.INTERNAL,
-                )
-        except IntegrityError:
-            continue  # another run raised it a moment ago
-        order.matter = candidate  # keeps the mediator for the notices without another query
-        raised.append(order)
-    if raised:
+    # A few transactions of up to BATCH matters, a savepoint each: a commit per order would cost more than
+    # the order itself, and one matter's conflict must not undo the others. The notices of a batch are
+    # written to the outbox in its transaction.
+    for start in range(0, len(candidates), BATCH):
         with transaction.atomic():
-            _notify(raised)
+            batch = [
+                _raise_one(c, levels=levels, now=now, due=due) for c in candidates[start : start + BATCH]
+            ]
+            orders = [order for order in batch if order is not None]
+            _notify(orders)
+        raised.extend(orders)
     return raised
 
 
@@ -479,6 +498,63 @@ class EscalationResult:
     flagged: list[SupervisionOrder]  # orders at the top that stay open, flagged
 
 
+def _escalate_one(
+    candidate: SupervisionOrder, *, levels: Levels, now: dt.datetime, due: dt.datetime
+) -> SupervisionOrder | None:
+    """Escalate one order: return the new order, ``candidate`` itself when flagged at the top, or None."""
+    old = (
+        SupervisionOrder.objects.select_for_update()
+        .filter(pk=candidate.pk, status=OrderStatus.OPEN, flagged_at__isnull=True)
+        .first()
+    )
+    if old is None:
+        return None  # answered, cleared or escalated meanwhile
+    matter = _lock_matter(old.matter_id) if old.matter_id else None
+    next_level = levels.up(candidate.issuing_organization)
+    if next_level is None:
+        old.flagged_at = now
+        old.save(update_fields=["flagged_at"])
+        if matter is not None:
+            matter_event_record(
+                matter=matter,
+                kind=EventKind.SUPERVISION_ESCALATED,
+                actor=None,
+                data={"order": old.pk, "level": old.level, "top": True},
+                visibility=Visibility.INTERNAL,
+            )
+        candidate.flagged_at = now
+        return candidate
+    old.status = OrderStatus.ESCALATED
+    old.escalated_at = now
+    old.save(update_fields=["status", "escalated_at"])
+    new = SupervisionOrder.objects.create(
+        subject=old.subject,
+        matter_id=old.matter_id,
+        origin=old.origin,
+        stage=old.stage,
+        stage_due_at=old.stage_due_at,
+        late_working_days=old.late_working_days,
+        reason=old.reason,
+        issuing_organization=next_level,
+        responding_organization=candidate.responding_organization,
+        issued_by=None,
+        level=old.level + 1,
+        previous=old,
+        due_at=due,
+        created_at=now,
+    )
+    if matter is not None:
+        matter_event_record(
+            matter=matter,
+            kind=EventKind.SUPERVISION_ESCALATED,
+            actor=None,
+            data=_event_data(new, previous=old.pk, **{"from": candidate.issuing_organization.name}),
+            visibility=Visibility.INTERNAL,
+        )
+    new.matter = candidate.matter
+    return new
+
+
 def orders_escalate_due(*, now: dt.datetime | None = None) -> EscalationResult:
     """Escalate every open order whose answer is overdue to the next level up (periodic).
 
@@ -497,65 +573,22 @@ def orders_escalate_due(*, now: dt.datetime | None = None) -> EscalationResult:
     levels = Levels()
     for order in candidates:
         levels.orgs[order.issuing_organization.pk] = order.issuing_organization
-    levels._load_parents()
+    levels.load_parents()
     due = deadline_at(now, answer_days())
     escalated: list[SupervisionOrder] = []
     flagged: list[SupervisionOrder] = []
-    for candidate in candidates:
+    for start in range(0, len(candidates), BATCH):
         with transaction.atomic():
-            old = (
-                SupervisionOrder.objects.select_for_update()
-                .filter(pk=candidate.pk, status=OrderStatus.OPEN, flagged_at__isnull=True)
-                .first()
-            )
-            if old is None:
-                continue  # answered or escalated meanwhile
-            matter = _lock_matter(old.matter_id) if old.matter_id else None
-            next_level = levels.up(candidate.issuing_organization)
-            if next_level is None:
-                old.flagged_at = now
-                old.save(update_fields=["flagged_at"])
-                if matter is not None:
-                    matter_event_record(
-                        matter=matter,
-                        kind=EventKind.SUPERVISION_ESCALATED,
-                        actor=None,
-                        data={"order": old.pk, "level": old.level, "top": True},
-                        visibility=Visibility.INTERNAL,
-                    )
-                candidate.flagged_at = now
-                flagged.append(candidate)
-                continue
-            old.status = OrderStatus.ESCALATED
-            old.escalated_at = now
-            old.save(update_fields=["status", "escalated_at"])
-            new = SupervisionOrder.objects.create(
-                subject=old.subject,
-                matter_id=old.matter_id,
-                origin=old.origin,
-                stage=old.stage,
-                stage_due_at=old.stage_due_at,
-                late_working_days=old.late_working_days,
-                reason=old.reason,
-                issuing_organization=next_level,
-                responding_organization=candidate.responding_organization,
-                issued_by=None,
-                level=old.level + 1,
-                previous=old,
-                due_at=due,
-                created_at=now,
-            )
-            if matter is not None:
-                matter_event_record(
-                    matter=matter,
-                    kind=EventKind.SUPERVISION_ESCALATED,
-                    actor=None,
-                    data=_event_data(new, previous=old.pk, **{"from": candidate.issuing_organization.name}),
-                    visibility=Visibility.INTERNAL,
-                )
-            new.matter = candidate.matter
-            escalated.append(new)
-    if escalated:
-        with transaction.atomic():
-            _notify(escalated)
+            new_orders: list[SupervisionOrder] = []
+            for candidate in candidates[start : start + BATCH]:
+                with transaction.atomic():
+                    outcome = _escalate_one(candidate, levels=levels, now=now, due=due)
+                if outcome is None:
+                    continue
+                if outcome is candidate:
+                    flagged.append(candidate)
+                else:
+                    new_orders.append(outcome)
+            _notify(new_orders)
+        escalated.extend(new_orders)
     return EscalationResult(escalated, flagged)
