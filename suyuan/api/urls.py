@@ -18,6 +18,7 @@ from suyuan.matters.services import StaleMatter
 from suyuan.matters.transitions import IllegalTransition
 from suyuan.notifications.api import router as notifications_router
 from suyuan.regions.api import router as regions_router
+from suyuan.supervision.api import router as supervision_router
 
 api = NinjaAPI(
     title="Suyuan API",
@@ -77,4 +78,5 @@ api.add_router("/regions", regions_router)
 api.add_router("/matters", matters_router)
 api.add_router("/categories", matters_categories_router)
 api.add_router("/notifications", notifications_router)
+api.add_router("/supervision", supervision_router)
 api.add_router("/", accounts_router)

@@ -222,8 +222,10 @@ EMAIL_USE_SSL = env.flag("EMAIL_USE_SSL")
 EMAIL_TIMEOUT = env.integer("EMAIL_TIMEOUT", 30)
 DEFAULT_FROM_EMAIL = env.get("DEFAULT_FROM_EMAIL", "Suyuan <noreply@suyuan.invalid>")
 SERVER_EMAIL = env.get("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
-# The site's public address ("https://suyuan.example.gov.cn"), for links in e-mails; none without it.
-SITE_URL = env.get("SITE_URL")
+# Supervision orders (督办): working days the responding organisation has to answer, and how often the
+# sweeps that raise orders for overdue matters and escalate unanswered orders run (docs/supervision.md).
+SUPERVISION_ANSWER_WORKING_DAYS = env.integer("SUPERVISION_ANSWER_WORKING_DAYS", 2)
+SUPERVISION_SWEEP_MINUTES = env.integer("SUPERVISION_SWEEP_MINUTES", 5)
 
 # --- Internationalisation ----------------------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
@@ -277,7 +279,8 @@ LOGGING = {
 }
 
 SUYUAN_SITE_NAME = _("Suyuan")
-# The address people reach the site at, for links in text messages (the respondent's invitation).
+# The address people reach the site at ("https://suyuan.example.gov.cn"), for links in text messages and
+# e-mails (the respondent's invitation, notifications). Production must set it.
 SITE_URL = env.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 # The other side's invitation: how long its link works (days), the reminders (working days after the

@@ -10,6 +10,7 @@ urlpatterns = [
     path("api/", api.urls),
     path("accounts/", include("suyuan.accounts.urls")),
     path("admin/", admin.site.urls),
+    path("staff/supervision/", include("suyuan.supervision.urls")),
     path("", include("suyuan.matters.urls")),
     path("", include("suyuan.notifications.urls")),
     path("", include("suyuan.web.urls")),
