@@ -10,6 +10,7 @@ urlpatterns = [
     path("api/", api.urls),
     path("accounts/", include("suyuan.accounts.urls")),
     path("admin/", admin.site.urls),
+    path("", include("suyuan.mediation.urls")),
     path("", include("suyuan.matters.urls")),
     path("dev/", include("suyuan.notifications.urls")),
     path("", include("suyuan.web.urls")),
