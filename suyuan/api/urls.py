@@ -16,6 +16,7 @@ from suyuan.matters.api import categories_router as matters_categories_router
 from suyuan.matters.api import router as matters_router
 from suyuan.matters.services import StaleMatter
 from suyuan.matters.transitions import IllegalTransition
+from suyuan.mediation.api import router as mediation_router
 from suyuan.regions.api import router as regions_router
 
 api = NinjaAPI(
@@ -75,4 +76,5 @@ def http_error(request: HttpRequest, exc: ninja_errors.HttpError) -> HttpRespons
 api.add_router("/regions", regions_router)
 api.add_router("/matters", matters_router)
 api.add_router("/categories", matters_categories_router)
+api.add_router("/mediation", mediation_router)
 api.add_router("/", accounts_router)
