@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -281,7 +282,7 @@ class TestApi:
         client = client_for(world.staff[Role.MEDIATOR])
         base = f"/api/mediation/matters/{in_mediation.display_code}"
         respondent = in_mediation.parties.get(role=PartyRole.RESPONDENT)
-        body = {
+        body: dict[str, Any] = {
             "terms": "赔偿八百元",
             "obligations": [
                 {"obligor": respondent.pk, "description": "赔偿", "amount": "800.00", "due_on": "2020-01-01"}
