@@ -1,9 +1,12 @@
 """The whole journey in real Chromium: a citizen files on a phone, a dispatcher accepts and assigns, the
-mediator records an agreement, and the citizen follows every step on the matter's timeline."""
+mediator schedules a session and records an agreement with an obligation, the citizen confirms it with the
+code texted to their phone, follows every step on the matter's timeline and downloads the agreement."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
+from zoneinfo import ZoneInfo
 
 from playwright.sync_api import Browser, Page, expect
 
@@ -11,13 +14,11 @@ from suyuan.demo.services import DEMO_CITIZEN_PHONE, DEMO_PASSWORD
 
 PHONE = {"width": 390, "height": 844}
 LAPTOP = {"width": 1280, "height": 800}
+SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
-def citizen_sign_in(page: Page, browser: Browser, server: str) -> None:
-    page.goto("/accounts/citizen/")
-    page.get_by_test_id("citizen-phone").fill(DEMO_CITIZEN_PHONE)
-    page.get_by_test_id("citizen-send").click()
-    expect(page.get_by_test_id("citizen-code")).to_be_visible()
+def texted_code(browser: Browser, server: str, pattern: str) -> str:
+    """Return the newest 6-digit code texted to the demo citizen in a message matching ``pattern``."""
     outbox = browser.new_context(base_url=server).new_page()
     body = outbox.locator(
         f'[data-testid="dev-sms"][data-phone="{DEMO_CITIZEN_PHONE}"] [data-testid="dev-sms-body"]'
@@ -25,14 +26,23 @@ def citizen_sign_in(page: Page, browser: Browser, server: str) -> None:
     code = None
     for _ in range(50):
         outbox.goto("/dev/sms/")
-        found = [re.search(r"验证码是(\d{6})|code is (\d{6})", text) for text in body.all_inner_texts()]
+        found = [re.search(pattern, text) for text in body.all_inner_texts()]
         found = [m for m in found if m]
         if found:
             code = next(g for g in found[0].groups() if g)
             break
         outbox.wait_for_timeout(200)
     outbox.context.close()
-    assert code, "no sign-in code was delivered"
+    assert code, "no code was delivered"
+    return code
+
+
+def citizen_sign_in(page: Page, browser: Browser, server: str) -> None:
+    page.goto("/accounts/citizen/")
+    page.get_by_test_id("citizen-phone").fill(DEMO_CITIZEN_PHONE)
+    page.get_by_test_id("citizen-send").click()
+    expect(page.get_by_test_id("citizen-code")).to_be_visible()
+    code = texted_code(browser, server, r"验证码是(\d{6})|code is (\d{6})")
     page.get_by_test_id("citizen-code").fill(code)
     page.get_by_test_id("citizen-verify").click()
 
@@ -102,27 +112,58 @@ def test_a_dispute_from_filing_to_agreement(browser: Browser, server: str) -> No
     expect(dispatcher.get_by_test_id("matter-mediator")).to_contain_text("祝德明")
     dispatcher.context.close()
 
-    # 3. The mediator starts mediation and records the agreement.
+    # 3. The mediator starts mediation, schedules a session, and records the agreement with one obligation.
     notable = staff_page(browser, server, "demo.notable")
     notable.goto(f"/staff/matters/{code}/")
     notable.get_by_test_id("cmd-start_mediation").click()
+    notable.get_by_test_id("session-new-open").click()
+    when = (dt.datetime.now(SHANGHAI) + dt.timedelta(days=2)).replace(hour=9, minute=30)
+    notable.get_by_test_id("session-when").fill(when.strftime("%Y-%m-%dT%H:%M"))
+    notable.get_by_test_id("session-mode").select_option("in_person")
+    notable.get_by_test_id("session-place").fill("城北社区人民调解室")
+    notable.get_by_test_id("session-schedule").click()
+    expect(notable.get_by_test_id("session")).to_contain_text("城北社区人民调解室")
     notable.get_by_test_id("agreement-terms").fill(
         "一、楼上住户于十日内修复卫生间防水；二、赔偿粉刷费用八百元。"
     )
-    notable.get_by_test_id("cmd-record_agreement").click()
+    obligation = notable.get_by_test_id("obligation-form").first
+    select_containing(obligation.get_by_test_id("obligation-obligor"), "楼上住户")
+    obligation.get_by_test_id("obligation-description").fill("赔偿粉刷费用")
+    obligation.get_by_test_id("obligation-amount").fill("800")
+    due = dt.datetime.now(SHANGHAI).date() + dt.timedelta(days=10)
+    obligation.get_by_test_id("obligation-due_on").fill(due.isoformat())
+    notable.get_by_test_id("agreement-record").click()
     expect(notable.get_by_test_id("timeline")).to_contain_text("八百元")
+    expect(notable.get_by_test_id("obligation")).to_contain_text("800")
+    # The other side signed the paper agreement at the committee: the mediator records it.
+    respondent = notable.get_by_test_id("confirmation").filter(has_text="楼上住户")
+    respondent.locator("summary").click()
+    respondent.locator("textarea").fill("在调解室当面签字确认")
+    respondent.get_by_role("button").click()
+    expect(notable.get_by_test_id("confirmation").filter(has_text="楼上住户")).to_contain_text("✓")
     notable.context.close()
 
-    # 4. The citizen sees every step on the timeline of the matter.
+    # 4. The citizen sees the session and the agreement, and confirms it with the code sent to the phone.
     citizen.goto(f"/matters/{code}/")
+    expect(citizen.get_by_test_id("portal-session")).to_contain_text("城北社区人民调解室")
+    expect(citizen.get_by_test_id("portal-obligation")).to_contain_text("赔偿粉刷费用")
+    citizen.get_by_test_id("confirm-send").click()
+    expect(citizen.get_by_test_id("confirm-code")).to_be_visible()
+    otp = texted_code(browser, server, r"mediation agreement .*? is (\d{6})|调解协议.*?(\d{6})")
+    citizen.get_by_test_id("confirm-code").fill(otp)
+    citizen.get_by_test_id("confirm-submit").click()
+    expect(citizen.get_by_test_id("confirmed-note")).to_be_visible()
+
+    # 5. The full timeline: received, accepted, assigned, mediation started, session scheduled, agreement
+    # recorded, confirmed by each side, in effect.
     expect(citizen.get_by_test_id("matter-status")).to_be_visible()
     events = citizen.get_by_test_id("timeline-event")
-    expect(events).to_have_count(5)  # received, accepted, assigned, mediation started, agreement
+    expect(events).to_have_count(9)
     expect(citizen.get_by_test_id("matter-timeline")).to_contain_text("八百元")
     # Internal notes (such as the routing note) stay internal.
     expect(citizen.get_by_test_id("matter-timeline")).not_to_contain_text("routed")
 
-    # 5. The citizen downloads the agreement (人民调解协议书) as a PDF.
+    # 6. The citizen downloads the agreement (人民调解协议书) as a PDF.
     link = citizen.get_by_test_id("agreement-pdf")
     expect(link).to_be_visible()
     response = citizen.request.get(link.get_attribute("href") or "")

@@ -16,6 +16,7 @@ from suyuan.matters.api import categories_router as matters_categories_router
 from suyuan.matters.api import router as matters_router
 from suyuan.matters.services import StaleMatter
 from suyuan.matters.transitions import IllegalTransition
+from suyuan.mediation.api import router as mediation_router
 from suyuan.notifications.api import router as notifications_router
 from suyuan.regions.api import router as regions_router
 from suyuan.supervision.api import router as supervision_router
@@ -79,4 +80,5 @@ api.add_router("/matters", matters_router)
 api.add_router("/categories", matters_categories_router)
 api.add_router("/notifications", notifications_router)
 api.add_router("/supervision", supervision_router)
+api.add_router("/mediation", mediation_router)
 api.add_router("/", accounts_router)

@@ -34,6 +34,7 @@ from django.utils import timezone
 
 from suyuan.accounts.choices import Role, Specialty
 from suyuan.accounts.models import Membership, Organization, User
+from suyuan.demo.mediation import follow_up_obligations, mediate_agreement
 from suyuan.demo.services import (
     COUNTIES,
     DEMO_CITIZEN_NAME,
@@ -1447,7 +1448,16 @@ def _run(plan: Plan, step: Step, matter: Matter | None, context: _Context, into:
         matter_services.matter_add_note(matter=matter, actor=handler, text=step.text)
         return matter
     if command == "agree":
-        return matter_services.matter_record_agreement(matter=matter, actor=handler, terms=step.text)
+        later = [s.at for s in plan.steps if s.at > step.at]
+        return mediate_agreement(
+            n=plan.n,
+            matter=matter,
+            handler=handler,
+            terms=step.text,
+            agree_at=step.at,
+            next_at=min(later) if later else None,
+            clock=demo_clock,
+        )
     if command == "fail":
         return matter_services.matter_record_failure(
             matter=matter, actor=handler, reason=step.text, route=step.route
@@ -1519,6 +1529,7 @@ def demo_matters_seed(*, counties: Sequence[str], report: SeedReport) -> MatterR
                     matters[n] = _run(plan, step, matters.get(n), context, into)
                 if step.command == "receive":
                     result.created += 1
+            follow_up_obligations(matter_ids=[m.pk for m in matters.values()], clock=demo_clock)
             _settle_outbox(since)
     result.by_status = demo_matter_counts()
     result.seconds = time.perf_counter() - started

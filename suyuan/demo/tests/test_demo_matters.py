@@ -270,3 +270,19 @@ def test_settling_the_outbox_marks_past_notices_sent_and_drops_their_tasks(setti
     assert message.status == MessageStatus.SENT and message.sent_at == message.created_at
     assert earlier.status == MessageStatus.QUEUED  # not the demo's: left alone
     assert [row.args_kwargs["args"] for row in DBTaskResult.objects.all()] == [[earlier.pk]]
+
+
+def test_agreements_have_sessions_obligations_and_varied_states(seeded):
+    from suyuan.mediation.choices import AgreementStatus, ObligationStatus, SessionStatus
+    from suyuan.mediation.models import Agreement, MediationSession, Obligation
+
+    agreements = Agreement.objects.all()
+    assert agreements.count() == MatterEvent.objects.filter(kind=EventKind.AGREEMENT_RECORDED).count() > 0
+    assert set(agreements.values_list("status", flat=True)) >= {
+        AgreementStatus.AWAITING,
+        AgreementStatus.EFFECTIVE,
+        AgreementStatus.PERFORMED,
+        AgreementStatus.BREACHED,
+    }
+    assert set(Obligation.objects.values_list("status", flat=True)) == set(ObligationStatus.values)
+    assert MediationSession.objects.filter(status=SessionStatus.HELD).count() == agreements.count()

@@ -409,7 +409,7 @@ class TestMatterPage:
             (accepted, Role.DISPATCHER, {"merge", "assign", "escalate", "withdraw"}),
             (assigned, Role.DISPATCHER, {"merge", "assign", "escalate", "start_mediation", "withdraw"}),
             (assigned, Role.MEDIATOR, {"escalate", "start_mediation"}),
-            (in_mediation, Role.MEDIATOR, {"escalate", "record_agreement", "record_failure"}),
+            (in_mediation, Role.MEDIATOR, {"escalate", "record_failure"}),
             (in_mediation, Role.GRID_WORKER, set()),
             (in_mediation, Role.ADMINISTRATOR, set()),
         ],

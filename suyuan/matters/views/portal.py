@@ -29,7 +29,6 @@ from suyuan.accounts.access import scope_for
 from suyuan.core.exceptions import Forbidden, NotFound
 from suyuan.core.identifiers import PHONE, hash_identifier
 from suyuan.matters import access, codes, documents, sections, selectors, services
-from suyuan.matters.agreement_pdf import agreement_response
 from suyuan.matters.choices import (
     OPEN_STATUSES,
     Channel,
@@ -585,14 +584,6 @@ def track(request: HttpRequest) -> HttpResponse:
     return render(request, "matters/portal/track.html", context)
 
 
-@never_cache
-@citizen_page
-def agreement_pdf(request: HttpRequest, code: str) -> HttpResponse:
-    """The matter's people's mediation agreement as a PDF, for those who may open its page; else 404."""
-    matter = _matter(request, code)
-    return agreement_response(matter)
-
-
 urlpatterns: list[URLPattern] = [
     path("matters/file/", file_matter, name="file"),
     path("matters/mine/", my_matters, name="mine"),
@@ -601,5 +592,4 @@ urlpatterns: list[URLPattern] = [
     path("matters/<str:code>/message/", matter_message, name="message"),
     path("matters/<str:code>/withdraw/", matter_withdraw, name="withdraw"),
     path("track/", track, name="track"),
-    path("matters/<str:code>/agreement.pdf", agreement_pdf, name="agreement_pdf"),
 ]

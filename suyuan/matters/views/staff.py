@@ -33,7 +33,6 @@ from suyuan.accounts.choices import Role
 from suyuan.accounts.models import User
 from suyuan.core.exceptions import Forbidden, NotFound
 from suyuan.matters import access, codes, documents, routing, sections, selectors, services, staff_forms
-from suyuan.matters.agreement_pdf import agreement_response
 from suyuan.matters.choices import (
     FINAL_STATUSES,
     Channel,
@@ -420,7 +419,8 @@ def _offered(request: HttpRequest, matter: Matter, *, intake: bool | None = None
         Command.ASSIGN: intake,
         Command.ESCALATE: intake or matter.mediator_id == actor.pk,
         Command.START_MEDIATION: mediation,
-        Command.RECORD_AGREEMENT: mediation,
+        # Recorded with its obligations in the mediation section of the page, not as a plain command.
+        Command.RECORD_AGREEMENT: False,
         Command.RECORD_FAILURE: mediation,
         Command.WITHDRAW: intake,
         Command.CLOSE: mediation,
@@ -813,13 +813,6 @@ def region_villages(request: HttpRequest) -> HttpResponse:
     return render(request, "matters/staff/_village_field.html", {"form": form})
 
 
-@require_GET
-@staff_matters_page
-def agreement_pdf(request: HttpRequest, code: str) -> HttpResponse:
-    """The matter's people's mediation agreement as a PDF, for staff who can see the matter; else 404."""
-    return agreement_response(_matter_for(request, code))
-
-
 urlpatterns = [
     path("staff/matters/", queue, name="queue"),
     path("staff/matters/new/", matter_new, name="staff_new"),
@@ -830,5 +823,4 @@ urlpatterns = [
     path("staff/matters/<str:code>/", matter_detail, name="staff_detail"),
     path("staff/matters/<str:code>/parties/<int:party_id>/reveal/", party_reveal, name="staff_party_reveal"),
     path("staff/matters/<str:code>/<slug:command>/", matter_command, name="staff_command"),
-    path("staff/matters/<str:code>/agreement.pdf", agreement_pdf, name="staff_agreement_pdf"),
 ]

@@ -2,21 +2,25 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from pypdf import PdfReader
 
 from suyuan.accounts.choices import Role
 from suyuan.accounts.models import Membership
 from suyuan.accounts.tests.world import new_user, sign_in
 from suyuan.matters import services
-from suyuan.matters.agreement_pdf import NoAgreement, render_agreement_pdf
 from suyuan.matters.choices import PartyKind, PartyRole
 from suyuan.matters.models import Matter
 from suyuan.matters.services import PartyInput
 from suyuan.matters.tests.conftest import APPLICANT_PHONE, file_dispute
+from suyuan.mediation import services as mediation_services
+from suyuan.mediation.agreement_pdf import NoAgreement, plain, render_agreement_pdf
+from suyuan.mediation.services import ObligationInput
 
 TERMS = "一、被申请人自即日起晚上八点后停止装修施工。\n二、被申请人于十日内向申请人当面致歉。"
 DESCRIPTION = "楼上邻居连续两周在晚上十点后装修。<script>alert(1)</script>"
@@ -33,7 +37,20 @@ def settle(world, matter: Matter, terms: str = TERMS) -> Matter:
         matter=matter, actor=dispatcher, organization=world.orgs["village"], mediator=mediator
     )
     services.matter_start_mediation(matter=matter, actor=mediator)
-    services.matter_record_agreement(matter=matter, actor=mediator, terms=terms)
+    respondent = matter.parties.get(role=PartyRole.RESPONDENT)
+    mediation_services.agreement_record(
+        matter=matter,
+        actor=mediator,
+        terms=terms,
+        obligations=[
+            ObligationInput(
+                obligor=respondent,
+                description="赔偿粉刷费用",
+                amount="800.50",
+                due_on=timezone.localdate() + dt.timedelta(days=10),
+            )
+        ],
+    )
     return Matter.objects.select_related("organization", "mediator").get(pk=matter.pk)
 
 
@@ -81,7 +98,7 @@ class TestDocument:
         assert "91330881MA2A0B1C2Q" in compact
         assert "被申请人自即日起晚上八点后停止装修施工" in compact
         assert "于十日内向申请人当面致歉" in compact
-        assert "人民调解委员会印章之日起生效" in compact
+        assert "加盖人民调解委员会印章后生效" in compact
         assert resolved.mediator.full_name in compact
 
     def test_identifiers_are_masked(self, resolved):
@@ -92,6 +109,22 @@ class TestDocument:
 
     def test_user_text_is_drawn_literally(self, resolved):
         assert "<script>alert(1)</script>" in text_of(render_agreement_pdf(resolved))
+
+    def test_obligations_and_confirmations_are_in_it(self, resolved):
+        compact = "".join(text_of(render_agreement_pdf(resolved)).split())
+        assert "履行义务" in compact
+        assert "楼上住户：赔偿粉刷费用，金额人民币800.50元" in compact
+        assert "当事人确认" in compact and "尚未确认" in compact
+        assert "城北社区人民调解委员会" in compact
+
+    def test_control_and_bidi_characters_are_removed(self):
+        assert plain("甲\u202e乙\x00丙\n丁\t戊") == "甲乙丙\n丁 戊"
+
+    def test_the_font_is_parsed_once_and_documents_stay_independent(self, resolved):
+        first = render_agreement_pdf(resolved)
+        second = render_agreement_pdf(resolved)
+        assert text_of(first) == text_of(second)
+        assert b"/FontFile" in second
 
     def test_a_matter_without_agreement_has_none(self, world, dispute):
         with pytest.raises(NoAgreement):
@@ -114,11 +147,11 @@ class TestDocument:
 
 
 def portal_url(matter: Matter) -> str:
-    return reverse("matters:agreement_pdf", kwargs={"code": matter.display_code})
+    return reverse("mediation:agreement_pdf", kwargs={"code": matter.display_code})
 
 
 def staff_url(matter: Matter) -> str:
-    return reverse("matters:staff_agreement_pdf", kwargs={"code": matter.display_code})
+    return reverse("mediation:staff_agreement_pdf", kwargs={"code": matter.display_code})
 
 
 class TestDownload:

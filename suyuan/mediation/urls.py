@@ -1,0 +1,3 @@
+from suyuan.mediation.views import urlpatterns as urlpatterns
+
+app_name = "mediation"
