@@ -25,7 +25,16 @@ from suyuan.matters.models import Matter, MatterEvent, Party
 if TYPE_CHECKING:
     from suyuan.accounts.access import Actor
 
-PROTECTED_MODELS = ("Matter", "Party", "MatterEvent")
+PROTECTED_MODELS = (
+    "Matter",
+    "Party",
+    "MatterEvent",
+    "Document",
+    "MatterRating",
+    "ImportBatch",
+    "RespondentInvitation",
+    "FieldTask",
+)
 
 REGION_ROLES = frozenset(
     {Role.GRID_WORKER, Role.MEDIATOR, Role.DISPATCHER, Role.SUPERVISOR, Role.ADMINISTRATOR}

@@ -5,7 +5,10 @@ from typing import Any
 from django.http import HttpRequest
 
 from suyuan.accounts.access import can_browse_audit_log, scope_for
+from suyuan.accounts.choices import Role
 from suyuan.matters.access import works_with_matters
+from suyuan.matters.imports import may_import
+from suyuan.supervision.access import works_with_orders
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
@@ -16,4 +19,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         "viewer_is_staff": scope.is_staff or scope.is_platform_operator,
         "viewer_can_audit": can_browse_audit_log(user),
         "viewer_works_with_matters": works_with_matters(user),
+        "viewer_may_import": may_import(user),
+        "viewer_has_field_tasks": scope.is_platform_operator or Role.GRID_WORKER in scope.roles,
+        "viewer_works_with_orders": works_with_orders(user),
     }

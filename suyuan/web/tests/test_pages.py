@@ -295,3 +295,27 @@ def test_the_matters_link_is_shown_only_to_roles_with_matter_pages(role, shown):
     world = build_world()
     html = sign_in(Client(), world.staff[role]).get("/staff/").content.decode()
     assert ('data-testid="nav-matters"' in html) is shown
+
+
+class TestWorkbenchNavigation:
+    @pytest.mark.parametrize(
+        ("role", "shown", "hidden"),
+        [
+            (Role.GRID_WORKER, {"nav-matters", "nav-tasks"}, {"nav-imports", "nav-supervision"}),
+            (Role.DISPATCHER, {"nav-matters", "nav-imports", "nav-supervision"}, {"nav-tasks"}),
+            (Role.SUPERVISOR, {"nav-matters", "nav-imports", "nav-supervision"}, {"nav-tasks"}),
+            (Role.ANALYST, set(), {"nav-matters", "nav-tasks", "nav-imports", "nav-supervision"}),
+        ],
+    )
+    def test_each_role_sees_the_links_to_its_own_work(self, world, role, shown, hidden):
+        html = english(world.staff[role]).get("/staff/").content.decode()
+        for testid in shown:
+            assert f'data-testid="{testid}"' in html, testid
+        for testid in hidden:
+            assert f'data-testid="{testid}"' not in html, testid
+
+    def test_the_import_page_marks_import_not_matters_as_current(self, world):
+        html = english(world.staff[Role.DISPATCHER]).get("/staff/imports/").content.decode()
+        nav = html[html.index("<nav") : html.index("</nav>")]
+        current = re.findall(r'aria-current="page"[^>]*data-testid="([a-z-]+)"', nav)
+        assert current == ["nav-imports"]
