@@ -5,7 +5,8 @@
 * Court and agency staff see the matters their own organisations handle (referrals reach them so),
   not every matter of their county.
 * Analysts work with aggregate figures only: no matter pages.
-* Citizens see the matters they brought and those where they are a party with an account.
+* Citizens see the matters they brought and those where they are a party: with their account, or with
+  the mobile number they signed in with (verified by a texted code).
 * The assigned mediator always sees the matter; platform operators see everything.
 
 ``access_matter`` raises ``NotFound`` for a missing and a hidden matter alike.
@@ -81,6 +82,12 @@ def matters_visible_to(actor: Actor) -> QuerySet[Matter]:
         | Q(Exists(Party.objects.filter(matter=OuterRef("pk"), user_id=user_id)))
     )
     if not scope.is_staff:
+        # A citizen signs in with a code texted to their phone, so that number is theirs: they also see
+        # the matters where a party has it (a respondent told to read the agreement on the portal, an
+        # applicant whose matter staff entered at a window), as the text messages about them promise.
+        phone_hash = getattr(actor, "phone_hash", None)
+        if phone_hash:
+            own |= Q(Exists(Party.objects.filter(matter=OuterRef("pk"), phone_hash=phone_hash)))
         return Matter.objects.filter(own | Q(pk__in=shared_object_ids(actor, Matter)))
     # Staff see thousands of matters by region and organisation. Their few own and shared matters are
     # looked up first, so the filter is a union of indexed conditions instead of a scan of every row.

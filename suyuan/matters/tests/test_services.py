@@ -283,3 +283,19 @@ def test_intake_costs_a_fixed_handful_of_statements(world, settings, django_asse
         matter = file_dispute(world, **place)
     assert [e.seq for e in matter.events.order_by("seq")] == [1, 2]
     assert matter.parties.count() == 2
+
+
+class TestPartiesByVerifiedPhone:
+    def test_a_citizen_sees_the_matters_where_a_party_has_their_phone(self, world, dispute):
+        from suyuan.accounts.services import user_set_identifiers
+        from suyuan.accounts.tests.world import new_user
+        from suyuan.matters.tests.conftest import RESPONDENT_PHONE
+
+        respondent = new_user(username="respondent")
+        assert not access.matters_visible_to(respondent).filter(pk=dispute.pk).exists()
+        user_set_identifiers(user=respondent, phone=RESPONDENT_PHONE, actor=respondent)
+        assert access.access_matter(respondent, dispute.pk) == dispute
+        # Another citizen with another number still sees nothing.
+        stranger = new_user(username="stranger")
+        user_set_identifiers(user=stranger, phone="13900007777", actor=stranger)
+        assert not access.matters_visible_to(stranger).filter(pk=dispute.pk).exists()
