@@ -8,24 +8,24 @@ not allow (answering a cleared order, …) shows the order as it is now (409); s
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import wraps
 from typing import Any, cast
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.forms import BaseForm
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from suyuan.accounts.access import require_staff, scope_for
+from suyuan.accounts.access import scope_for
 from suyuan.accounts.models import User
+from suyuan.accounts.pages import page
 from suyuan.core.exceptions import Forbidden, NotFound
 from suyuan.matters import access as matter_access
 from suyuan.matters import codes
@@ -43,23 +43,10 @@ def _user(request: HttpRequest) -> User:
     return cast(User, request.user)
 
 
-def supervision_page(view: View) -> View:
-    """Require a signed-in member of staff whose role has supervision pages; map access errors to 404/403."""
-
-    @login_required
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        try:
-            require_staff(request.user)
-            if not access.works_with_orders(request.user):
-                raise Forbidden(_("Your role has no supervision orders."))
-            return view(request, *args, **kwargs)
-        except NotFound:
-            raise Http404 from None
-        except Forbidden as exc:
-            raise PermissionDenied(exc.message) from None
-
-    return wrapper
+# A signed-in member of staff whose role has supervision pages; access errors become 404 and 403.
+supervision_page = page(
+    staff=True, allowed=access.works_with_orders, refusal=gettext_lazy("Your role has no supervision orders.")
+)
 
 
 def _add_errors(form: BaseForm, exc: ValidationError) -> None:

@@ -3,19 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Page, Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from suyuan.accounts import access, selectors, services
+from suyuan.accounts.pages import page
 from suyuan.core.exceptions import Forbidden, NotFound
 from suyuan.web.forms import AuditFilterForm, OrganizationFilterForm, RevealForm
 
@@ -24,25 +23,9 @@ PAGE_SIZE = 50
 View = Callable[..., HttpResponse]
 
 
-def _workbench_view(view: View, *, staff_only: bool) -> View:
-    @login_required
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        try:
-            if staff_only:
-                access.require_staff(request.user)
-            return view(request, *args, **kwargs)
-        except NotFound:
-            raise Http404 from None
-        except Forbidden as exc:
-            raise PermissionDenied(exc.message) from None
-
-    return wrapper
-
-
 def staff_page(view: View) -> View:
     """Require a signed-in member of staff (or platform operator); turn access errors into 404 and 403."""
-    return _workbench_view(view, staff_only=True)
+    return page(staff=True)(view)
 
 
 def object_page(view: View) -> View:
@@ -51,7 +34,7 @@ def object_page(view: View) -> View:
     A citizen who guesses the address of someone's page gets the same 404 as for a page that does not
     exist, as in the API.
     """
-    return _workbench_view(view, staff_only=False)
+    return page()(view)
 
 
 def _page(request: HttpRequest, items: Any) -> Page:

@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
@@ -26,6 +24,7 @@ from django_ratelimit.exceptions import Ratelimited
 
 from suyuan.accounts import signin
 from suyuan.accounts.access import scope_for
+from suyuan.accounts.pages import page
 from suyuan.core.exceptions import Forbidden, NotFound
 from suyuan.core.identifiers import PHONE, hash_identifier
 from suyuan.matters import access, codes, documents, sections, selectors, services
@@ -239,20 +238,8 @@ def merged_url(items: list[dict[str, Any]]) -> str:
 # --- Helpers ---------------------------------------------------------------------------------------------
 
 
-def citizen_page(view: View) -> View:
-    """Require sign-in (citizens sign in with their phone) and turn access errors into 404 and 403."""
-
-    @login_required(login_url=CITIZEN_LOGIN)
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        try:
-            return view(request, *args, **kwargs)
-        except NotFound:
-            raise Http404 from None
-        except Forbidden as exc:
-            raise PermissionDenied(exc.message) from None
-
-    return wrapper
+# Sign-in required (citizens sign in with their phone); access errors become 404 and 403.
+citizen_page = page(login_url=CITIZEN_LOGIN)
 
 
 def _matter(request: HttpRequest, code: str) -> Matter:

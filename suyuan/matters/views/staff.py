@@ -10,27 +10,26 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import wraps
 from typing import Any, cast
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from suyuan.accounts.access import REVEAL_ROLES, organizations_visible_to, require_staff, scope_for
+from suyuan.accounts.access import REVEAL_ROLES, organizations_visible_to, scope_for
 from suyuan.accounts.choices import Role
 from suyuan.accounts.models import User
+from suyuan.accounts.pages import page
 from suyuan.core.exceptions import Forbidden, NotFound
 from suyuan.matters import access, codes, documents, routing, sections, selectors, services, staff_forms
 from suyuan.matters.choices import (
@@ -61,23 +60,12 @@ def _user(request: HttpRequest) -> User:
     return cast(User, request.user)
 
 
-def staff_matters_page(view: View) -> View:
-    """Require a signed-in member of staff in a role that works with matters; map access errors to 404/403."""
-
-    @login_required
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        try:
-            require_staff(request.user)
-            if not access.works_with_matters(request.user):
-                raise Forbidden(_("Your role works with aggregate figures only; it has no matter pages."))
-            return view(request, *args, **kwargs)
-        except NotFound:
-            raise Http404 from None
-        except Forbidden as exc:
-            raise PermissionDenied(exc.message) from None
-
-    return wrapper
+# A signed-in member of staff in a role that works with matters; access errors become 404 and 403.
+staff_matters_page = page(
+    staff=True,
+    allowed=access.works_with_matters,
+    refusal=gettext_lazy("Your role works with aggregate figures only; it has no matter pages."),
+)
 
 
 def _matter_for(request: HttpRequest, code: str, *, for_update: bool = False) -> Matter:
