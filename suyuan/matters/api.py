@@ -43,7 +43,6 @@ from suyuan.matters.models import (
 from suyuan.matters.schemas import (
     IDEMPOTENCY_KEY_PATTERN,
     AcceptIn,
-    AgreementIn,
     AssignIn,
     CategoryOut,
     ConflictOut,
@@ -467,17 +466,6 @@ def matter_escalate(request: HttpRequest, code: str, payload: ReasonIn) -> Matte
 def matter_start_mediation(request: HttpRequest, code: str, payload: VersionIn) -> Matter:
     matter = services.matter_start_mediation(
         matter=_find(request, code), actor=_actor(request), expected_version=payload.expected_version
-    )
-    return _detail(request, matter)
-
-
-@router.post("/{code}/record-agreement", response=COMMAND_RESPONSES, summary="Record the parties' agreement")
-def matter_record_agreement(request: HttpRequest, code: str, payload: AgreementIn) -> Matter:
-    matter = services.matter_record_agreement(
-        matter=_find(request, code),
-        actor=_actor(request),
-        terms=payload.terms,
-        expected_version=payload.expected_version,
     )
     return _detail(request, matter)
 

@@ -103,10 +103,6 @@ class AssignIn(VersionIn):
     mediator_id: int | None = Field(None, description="A mediator of that organisation; empty for none yet.")
 
 
-class AgreementIn(VersionIn):
-    terms: str = Field(max_length=MAX_INPUT, description="The agreement as the parties see it.")
-
-
 class FailureIn(VersionIn):
     reason: str = Field(max_length=MAX_INPUT)
     route: str = Field(description=f"The next route: one of {_choices(FailureRoute)}.")
@@ -206,7 +202,9 @@ class MatterOut(MatterSummaryOut):
     outcome_summary: str
     parties: list[PartyOut]
     allowed_commands: list[str] = Field(
-        description="The commands this matter's status allows and the caller may give, e.g. `accept`."
+        description="The commands this matter's status allows and the caller may give, e.g. `accept`. "
+        "`record_agreement` is given through `POST /api/mediation/matters/{code}/agreement`, with the "
+        "agreement's obligations."
     )
 
     @staticmethod

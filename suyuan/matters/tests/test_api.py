@@ -489,9 +489,15 @@ class TestCommands:
 
         as_mediator = client_for(mediator)
         assert post(as_mediator, url(dispute, "start-mediation")).json()["status"] == "in_mediation"
-        agreed = post(as_mediator, url(dispute, "record-agreement"), {"terms": "晚上八点后停止施工。"})
-        assert agreed.json()["status"] == "resolved"
-        assert agreed.json()["outcome_summary"] == "晚上八点后停止施工。"
+        # The agreement, with its obligations, is recorded through the mediation API.
+        agreed = post(
+            as_mediator,
+            f"/api/mediation/matters/{dispute.tracking_code}/agreement",
+            {"terms": "晚上八点后停止施工。"},
+        )
+        assert agreed.status_code == 201, agreed.content
+        data = client_for(mediator).get(url(dispute)).json()
+        assert (data["status"], data["outcome_summary"]) == ("resolved", "晚上八点后停止施工。")
         closed = post(as_mediator, url(dispute, "close"), {"expected_version": 5})
         assert closed.status_code == 200
         data = closed.json()
@@ -622,7 +628,6 @@ class TestCommands:
             ("assign", {"organization_id": "VILLAGE"}),
             ("escalate", {"reason": "需要上级协调"}),
             ("start-mediation", {}),
-            ("record-agreement", {"terms": "达成一致"}),
             ("record-failure", {"reason": "双方分歧较大", "route": "court"}),
             ("withdraw", {"reason": "不需要了"}),
             ("close", {}),
@@ -654,7 +659,6 @@ class TestCommands:
             ("assign", {"organization_id": "VILLAGE"}),
             ("escalate", {"reason": "需要上级协调"}),
             ("start-mediation", {}),
-            ("record-agreement", {"terms": "达成一致"}),
             ("record-failure", {"reason": "双方分歧较大", "route": "court"}),
             ("withdraw", {"reason": "不需要了"}),
             ("close", {}),
@@ -761,7 +765,7 @@ def test_who_may_use_which_endpoint_on_a_matter_in_a_jiangshan_village(world, di
         *[
             ("post", f"/api/matters/CODE/{action}")
             for action in (
-                "accept", "decline", "merge", "assign", "escalate", "start-mediation", "record-agreement",
+                "accept", "decline", "merge", "assign", "escalate", "start-mediation",
                 "record-failure", "withdraw", "close", "notes", "messages",
             )
         ],
