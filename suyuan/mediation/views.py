@@ -63,16 +63,16 @@ def _portal_url(matter: Matter) -> str:
 
 def _staff_again(request: HttpRequest, matter: Matter, status: int, **bound: Any) -> HttpResponse:
     setattr(request, BOUND, bound)
-    matter = matters_staff._matter_for(request, matter.display_code)
-    context = matters_staff._detail_context(request, matter)
+    matter = matters_staff.matter_for(request, matter.display_code)
+    context = matters_staff.detail_context(request, matter)
     return render(request, "matters/staff/detail.html", context, status=status)
 
 
 def _portal_again(request: HttpRequest, matter: Matter, status: int, **bound: Any) -> HttpResponse:
     setattr(request, BOUND, bound)
-    matter = matters_portal._matter(request, matter.display_code)
+    matter = matters_portal.matter_by_code(request, matter.display_code)
     return render(
-        request, "matters/portal/matter.html", matters_portal._matter_context(request, matter), status=status
+        request, "matters/portal/matter.html", matters_portal.matter_context(request, matter), status=status
     )
 
 
@@ -91,7 +91,7 @@ CONFLICTS = (WrongState, IllegalTransition, StaleMatter)
 @require_POST
 @matters_staff.staff_matters_page
 def session_schedule(request: HttpRequest, code: str) -> HttpResponse:
-    matter = matters_staff._matter_for(request, code)
+    matter = matters_staff.matter_for(request, code)
     form = mediation_forms.SessionForm(request.POST, prefix="session")
     if form.is_valid():
         try:
@@ -116,7 +116,7 @@ SESSION_ACTIONS = {
 @require_POST
 @matters_staff.staff_matters_page
 def session_action(request: HttpRequest, code: str, session_id: int, action: str) -> HttpResponse:
-    matter = matters_staff._matter_for(request, code)
+    matter = matters_staff.matter_for(request, code)
     session = selectors.session_of(matter, session_id)
     if session is None or action not in SESSION_ACTIONS:
         raise NotFound
@@ -154,7 +154,7 @@ def obligation_formset(matter: Matter, data: Any = None) -> Any:
 @require_POST
 @matters_staff.staff_matters_page
 def agreement_record(request: HttpRequest, code: str) -> HttpResponse:
-    matter = matters_staff._matter_for(request, code)
+    matter = matters_staff.matter_for(request, code)
     form = mediation_forms.AgreementForm(request.POST, prefix="agreement")
     formset = obligation_formset(matter, request.POST)
     if form.is_valid() and formset.is_valid():
@@ -201,7 +201,7 @@ def _agreement(matter: Matter) -> Agreement:
 @require_POST
 @matters_staff.staff_matters_page
 def confirm_in_person(request: HttpRequest, code: str) -> HttpResponse:
-    matter = matters_staff._matter_for(request, code)
+    matter = matters_staff.matter_for(request, code)
     agreement = _agreement(matter)
     form = mediation_forms.InPersonForm(request.POST, prefix="in-person")
     if form.is_valid():
@@ -223,7 +223,7 @@ def confirm_in_person(request: HttpRequest, code: str) -> HttpResponse:
 
 
 def _report(request: HttpRequest, code: str, obligation_id: int, *, portal: bool) -> HttpResponse:
-    matter = (matters_portal._matter if portal else matters_staff._matter_for)(request, code)
+    matter = (matters_portal.matter_by_code if portal else matters_staff.matter_for)(request, code)
     obligation = selectors.obligation_of(matter, obligation_id)
     if obligation is None:
         raise NotFound
@@ -266,7 +266,7 @@ def _own_party(request: HttpRequest, matter: Matter, party_id: int) -> Any:
 @require_POST
 @matters_portal.citizen_page
 def code_send(request: HttpRequest, code: str) -> HttpResponse:
-    matter = matters_portal._matter(request, code)
+    matter = matters_portal.matter_by_code(request, code)
     agreement = _agreement(matter)
     form = mediation_forms.SendCodeForm(request.POST)
     if not form.is_valid():
@@ -286,7 +286,7 @@ def code_send(request: HttpRequest, code: str) -> HttpResponse:
 @require_POST
 @matters_portal.citizen_page
 def confirm(request: HttpRequest, code: str) -> HttpResponse:
-    matter = matters_portal._matter(request, code)
+    matter = matters_portal.matter_by_code(request, code)
     agreement = _agreement(matter)
     form = mediation_forms.ConfirmCodeForm(request.POST)
     if form.is_valid():
@@ -333,14 +333,14 @@ def agreement_response(matter: Matter) -> HttpResponse:
 @matters_staff.staff_matters_page
 def staff_agreement_pdf(request: HttpRequest, code: str) -> HttpResponse:
     """The matter's people's mediation agreement as a PDF, for staff who can see the matter; else 404."""
-    return agreement_response(matters_staff._matter_for(request, code))
+    return agreement_response(matters_staff.matter_for(request, code))
 
 
 @never_cache
 @matters_portal.citizen_page
 def agreement_pdf(request: HttpRequest, code: str) -> HttpResponse:
     """The matter's people's mediation agreement as a PDF, for those who may open its page; else 404."""
-    return agreement_response(matters_portal._matter(request, code))
+    return agreement_response(matters_portal.matter_by_code(request, code))
 
 
 urlpatterns = [

@@ -82,26 +82,26 @@ def _upload(request: HttpRequest, matter: Matter, *, staff_page: bool) -> tuple[
 @require_POST
 @portal.citizen_page
 def portal_document_add(request: HttpRequest, code: str) -> HttpResponse:
-    matter = portal._matter(request, code)
+    matter = portal.matter_by_code(request, code)
     ok, form = _upload(request, matter, staff_page=False)
     if ok:
         return redirect(reverse("matters:matter", kwargs={"code": matter.display_code}) + "#documents")
     setattr(request, DOCUMENT_FORM, form)
-    return render(request, "matters/portal/matter.html", portal._matter_context(request, matter), status=422)
+    return render(request, "matters/portal/matter.html", portal.matter_context(request, matter), status=422)
 
 
 @never_cache
 @require_GET
 @portal.citizen_page
 def portal_document_download(request: HttpRequest, code: str, document_id: int) -> HttpResponse:
-    matter = portal._matter(request, code)
+    matter = portal.matter_by_code(request, code)
     return documents.download_response(documents.document_for_download(request.user, matter, document_id))
 
 
 @require_POST
 @portal.citizen_page
 def portal_rate(request: HttpRequest, code: str) -> HttpResponse:
-    matter = portal._matter(request, code)
+    matter = portal.matter_by_code(request, code)
     url = reverse("matters:matter", kwargs={"code": matter.display_code}) + "#rating"
     form = RatingForm(request.POST)
     if form.is_valid():
@@ -122,7 +122,7 @@ def portal_rate(request: HttpRequest, code: str) -> HttpResponse:
             messages.success(request, _("Thank you for your rating."))
             return redirect(url)
     setattr(request, RATING_FORM, form)
-    return render(request, "matters/portal/matter.html", portal._matter_context(request, matter), status=422)
+    return render(request, "matters/portal/matter.html", portal.matter_context(request, matter), status=422)
 
 
 # --- Staff workbench --------------------------------------------------------------------------------------
@@ -131,19 +131,19 @@ def portal_rate(request: HttpRequest, code: str) -> HttpResponse:
 @require_POST
 @staff.staff_matters_page
 def staff_document_add(request: HttpRequest, code: str) -> HttpResponse:
-    matter = staff._matter_for(request, code)
+    matter = staff.matter_for(request, code)
     ok, form = _upload(request, matter, staff_page=True)
     if ok:
-        return redirect(staff._detail_url(matter) + "#documents")
+        return redirect(staff.detail_url(matter) + "#documents")
     setattr(request, DOCUMENT_FORM, form)
-    return render(request, "matters/staff/detail.html", staff._detail_context(request, matter), status=422)
+    return render(request, "matters/staff/detail.html", staff.detail_context(request, matter), status=422)
 
 
 @never_cache
 @require_GET
 @staff.staff_matters_page
 def staff_document_download(request: HttpRequest, code: str, document_id: int) -> HttpResponse:
-    matter = staff._matter_for(request, code)
+    matter = staff.matter_for(request, code)
     return documents.download_response(documents.document_for_download(request.user, matter, document_id))
 
 

@@ -242,7 +242,7 @@ def merged_url(items: list[dict[str, Any]]) -> str:
 citizen_page = page(login_url=CITIZEN_LOGIN)
 
 
-def _matter(request: HttpRequest, code: str) -> Matter:
+def matter_by_code(request: HttpRequest, code: str) -> Matter:
     """Return the viewer's matter with this tracking code (as typed or shown), else raise ``NotFound``."""
     try:
         compact = codes.normalize(code)
@@ -415,7 +415,7 @@ def _receive(request: HttpRequest, form: FileMatterForm, parties: list[PartyInpu
 @citizen_page
 def filed(request: HttpRequest, code: str) -> HttpResponse:
     """Show the new matter's tracking code, big, and what happens next."""
-    matter = _matter(request, code)
+    matter = matter_by_code(request, code)
     applicant = matter.parties.filter(role=PartyRole.APPLICANT).first()
     return render(
         request,
@@ -438,7 +438,7 @@ def my_matters(request: HttpRequest) -> HttpResponse:
     return render(request, "matters/portal/mine.html", {"page": page, "items": items})
 
 
-def _matter_context(request: HttpRequest, matter: Matter, **extra: Any) -> dict[str, Any]:
+def matter_context(request: HttpRequest, matter: Matter, **extra: Any) -> dict[str, Any]:
     info = status_info(matter)
     can_withdraw = info["is_open"] and access.is_owner(request.user, matter)
     items = timeline(request.user, matter)
@@ -460,14 +460,14 @@ def _matter_context(request: HttpRequest, matter: Matter, **extra: Any) -> dict[
 @never_cache
 @citizen_page
 def matter_page(request: HttpRequest, code: str) -> HttpResponse:
-    matter = _matter(request, code)
-    return render(request, "matters/portal/matter.html", _matter_context(request, matter))
+    matter = matter_by_code(request, code)
+    return render(request, "matters/portal/matter.html", matter_context(request, matter))
 
 
 @require_POST
 @citizen_page
 def matter_message(request: HttpRequest, code: str) -> HttpResponse:
-    matter = _matter(request, code)
+    matter = matter_by_code(request, code)
     form = MessageForm(request.POST)
     if form.is_valid():
         try:
@@ -477,7 +477,7 @@ def matter_message(request: HttpRequest, code: str) -> HttpResponse:
         else:
             messages.success(request, _("Your message was sent."))
             return redirect(reverse("matters:matter", kwargs={"code": matter.display_code}) + "#timeline")
-    context = _matter_context(request, matter)
+    context = matter_context(request, matter)
     if context["message_form"] is not None:
         context["message_form"] = form
     else:
@@ -488,14 +488,14 @@ def matter_message(request: HttpRequest, code: str) -> HttpResponse:
 @require_POST
 @citizen_page
 def matter_withdraw(request: HttpRequest, code: str) -> HttpResponse:
-    matter = _matter(request, code)
+    matter = matter_by_code(request, code)
     url = reverse("matters:matter", kwargs={"code": matter.display_code})
     if not access.is_owner(request.user, matter):
         raise Forbidden
     form = WithdrawForm(request.POST)
     if not form.is_valid():
         return render(
-            request, "matters/portal/matter.html", _matter_context(request, matter, withdraw_form=form)
+            request, "matters/portal/matter.html", matter_context(request, matter, withdraw_form=form)
         )
     try:
         services.matter_withdraw(

@@ -37,7 +37,7 @@ from suyuan.matters.choices import (
     PartyRole,
 )
 from suyuan.matters.models import Matter, RespondentInvitation
-from suyuan.matters.views.staff import _matter_for, staff_matters_page
+from suyuan.matters.views.staff import matter_for, staff_matters_page
 
 # The answer page: every visit per address; wrong links per address (nothing to enumerate: tokens are long,
 # but a wrong link costs more); answers and messages per link (each one texts the handler).
@@ -275,7 +275,7 @@ def respond(request: HttpRequest, token: str) -> HttpResponse:
 @staff_matters_page
 def invite(request: HttpRequest, code: str, party_id: int) -> HttpResponse:
     """Send (or send again) the invitation to one respondent of the matter."""
-    matter = _matter_for(request, code)
+    matter = matter_for(request, code)
     party = next((p for p in matter.parties.all() if p.pk == party_id), None)
     if party is None or party.role != PartyRole.RESPONDENT:
         raise NotFound

@@ -68,7 +68,7 @@ staff_matters_page = page(
 )
 
 
-def _matter_for(request: HttpRequest, code: str, *, for_update: bool = False) -> Matter:
+def matter_for(request: HttpRequest, code: str, *, for_update: bool = False) -> Matter:
     """Return the matter with this tracking code (any spelling) if the user may see it, else 404."""
     try:
         compact = codes.normalize(code)
@@ -85,7 +85,7 @@ def _is_code(text: str) -> bool:
     return True
 
 
-def _detail_url(matter: Matter) -> str:
+def detail_url(matter: Matter) -> str:
     return reverse("matters:staff_detail", kwargs={"code": matter.display_code})
 
 
@@ -502,7 +502,7 @@ def _reveal_items(party: Any, posted: str = "", form: Any = None, value: str | N
     return items
 
 
-def _detail_context(
+def detail_context(
     request: HttpRequest,
     matter: Matter,
     *,
@@ -577,15 +577,15 @@ def _detail_context(
 @require_GET
 @staff_matters_page
 def matter_detail(request: HttpRequest, code: str) -> HttpResponse:
-    matter = _matter_for(request, code)
-    return render(request, "matters/staff/detail.html", _detail_context(request, matter))
+    matter = matter_for(request, code)
+    return render(request, "matters/staff/detail.html", detail_context(request, matter))
 
 
 @require_POST
 @staff_matters_page
 def matter_command(request: HttpRequest, code: str, command: str) -> HttpResponse:
     """Give one command to the matter; errors re-render the page, success redirects back to it."""
-    matter = _matter_for(request, code)
+    matter = matter_for(request, code)
     if command not in COMMANDS:
         raise NotFound
     form = _make_form(request, command, matter, data=request.POST)
@@ -598,15 +598,15 @@ def matter_command(request: HttpRequest, code: str, command: str) -> HttpRespons
             _add_errors(form, exc)
         else:
             messages.success(request, message)
-            return redirect(_detail_url(matter))
-    matter = _matter_for(request, code)
-    context = _detail_context(request, matter, bound=(command, form))
+            return redirect(detail_url(matter))
+    matter = matter_for(request, code)
+    context = detail_context(request, matter, bound=(command, form))
     return render(request, "matters/staff/detail.html", context, status=422)
 
 
 def _conflict(request: HttpRequest, code: str, command: str, message: str) -> HttpResponse:
     """Show the matter as it is now (409), keeping what was typed, on the current version, for a second look."""
-    matter = _matter_for(request, code)
+    matter = matter_for(request, code)
     bound = None
     if command in _offered(request, matter):
         data = request.POST.copy()
@@ -614,7 +614,7 @@ def _conflict(request: HttpRequest, code: str, command: str, message: str) -> Ht
         form = _make_form(request, command, matter, data=data)
         form.is_valid()
         bound = (command, form)
-    context = _detail_context(request, matter, bound=bound, conflict=message)
+    context = detail_context(request, matter, bound=bound, conflict=message)
     return render(request, "matters/staff/detail.html", context, status=409)
 
 
@@ -622,7 +622,7 @@ def _conflict(request: HttpRequest, code: str, command: str, message: str) -> Ht
 @staff_matters_page
 def party_reveal(request: HttpRequest, code: str, party_id: int) -> HttpResponse:
     """Reveal a party's phone or ID number once, with a reason; the service writes the audit event first."""
-    matter = _matter_for(request, code)
+    matter = matter_for(request, code)
     party = next((p for p in matter.parties.all() if p.pk == party_id), None)
     if party is None:
         raise NotFound
@@ -653,7 +653,7 @@ def party_reveal(request: HttpRequest, code: str, party_id: int) -> HttpResponse
             "matters/staff/_party_reveal.html",
             {"matter": matter, "party": party, "item": item, "can_reveal": True},
         )
-    context = _detail_context(request, matter, reveal=(party.pk, items))
+    context = detail_context(request, matter, reveal=(party.pk, items))
     return render(request, "matters/staff/detail.html", context, status=200 if value is not None else 422)
 
 
@@ -757,7 +757,7 @@ def matter_new(request: HttpRequest) -> HttpResponse:
                     _("Matter received. Give the citizen the tracking code %(code)s.")
                     % {"code": matter.display_code},
                 )
-                return redirect(_detail_url(matter))
+                return redirect(detail_url(matter))
         status = 422
     else:
         form, respondents = _intake_forms(request)
