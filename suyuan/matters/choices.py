@@ -96,6 +96,7 @@ class EventKind(models.TextChoices):
     SESSION_CHANGED = "session_changed", _("mediation session changed")
     SESSION_CANCELLED = "session_cancelled", _("mediation session cancelled")
     SESSION_HELD = "session_held", _("mediation session held")
+    MEDIATION_EXTENDED = "mediation_extended", _("mediation period extended")
     AGREEMENT_CONFIRMED = "agreement_confirmed", _("agreement confirmed by a party")
     AGREEMENT_EFFECTIVE = "agreement_effective", _("agreement confirmed by all parties")
     OBLIGATION_PERFORMED = "obligation_performed", _("obligation performed")

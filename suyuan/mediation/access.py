@@ -12,4 +12,5 @@ PROTECTED_MODELS = (
     "AgreementConfirmation",
     "ObligationReminder",
     "FollowUp",
+    "MediationExtension",
 )

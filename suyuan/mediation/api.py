@@ -110,6 +110,20 @@ class AgreementOut(Schema):
     confirmations: list[ConfirmationOut]
 
 
+class ExtensionIn(Schema):
+    days: int = Field(30, description="Extra calendar days, 1 to 30.")
+    consent: str = Field(description="How both parties agreed to more time (at least 4 characters).")
+    expected_version: int | None = None
+
+
+class ExtensionOut(Schema):
+    days: int
+    consent: str
+    previous_due_at: dt.datetime | None
+    new_due_at: dt.datetime
+    granted_at: dt.datetime
+
+
 class CodeIn(Schema):
     code: str
 
@@ -361,3 +375,20 @@ def obligation_report(request: HttpRequest, code: str, obligation_id: int, paylo
         obligation=obligation, actor=_actor(request), performed=payload.performed, note=payload.note
     )
     return _agreement_out(_agreement(matter))
+
+
+@router.post(
+    "/matters/{code}/extension",
+    response={201: ExtensionOut, **REFUSALS},
+    summary="Extend the mediation period once, with both parties' agreement",
+)
+@_conflicts
+def extend(request: HttpRequest, code: str, payload: ExtensionIn) -> Any:
+    extension = services.mediation_extend(
+        matter=_find(request, code),
+        actor=_actor(request),
+        days=payload.days,
+        consent=payload.consent,
+        expected_version=payload.expected_version,
+    )
+    return Status(201, extension)

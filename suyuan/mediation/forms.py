@@ -97,6 +97,23 @@ class ObligationForm(forms.Form):
 ObligationFormSet = forms.formset_factory(ObligationForm, extra=2, max_num=MAX_OBLIGATIONS, validate_max=True)
 
 
+class ExtensionForm(forms.Form):
+    expected_version = forms.IntegerField(widget=forms.HiddenInput)
+    days = forms.IntegerField(
+        label=_("Extra days"),
+        min_value=1,
+        max_value=30,
+        initial=30,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+    )
+    consent = forms.CharField(
+        label=_("How both parties agreed"),
+        max_length=MAX_TEXT,
+        help_text=_("E.g. both signed the extension form at the session of 12 May; recorded phone calls."),
+        widget=_textarea(2, **{"data-testid": "extension-consent"}),
+    )
+
+
 class InPersonForm(forms.Form):
     party = forms.IntegerField(widget=forms.HiddenInput)
     reason = forms.CharField(

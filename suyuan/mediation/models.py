@@ -172,3 +172,28 @@ class FollowUp(models.Model):
 
     def __str__(self) -> str:
         return f"follow-up of agreement {self.agreement_id}"
+
+
+class MediationExtension(models.Model):
+    """The one extension of a matter's mediation period, which both parties agreed to.
+
+    People's mediation should end within 30 days; the parties may agree once to more time. One row per
+    matter (the database refuses a second), with how the parties' consent was obtained.
+    """
+
+    matter = models.OneToOneField(
+        "matters.Matter", on_delete=models.PROTECT, related_name="mediation_extension"
+    )
+    days = models.PositiveSmallIntegerField(_("extra days"))
+    consent = models.TextField(_("how both parties agreed"))
+    previous_due_at = models.DateTimeField(null=True, blank=True)
+    new_due_at = models.DateTimeField()
+    granted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    granted_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("extension of the mediation period")
+        verbose_name_plural = _("extensions of the mediation period")
+
+    def __str__(self) -> str:
+        return f"{self.matter_id} +{self.days}d"

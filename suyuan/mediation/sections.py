@@ -96,7 +96,12 @@ def staff_context(request: HttpRequest, matter: Matter) -> dict[str, Any] | None
         else None,
         "agreement": agreement,
         "open": bool(bound),
+        "extension": selectors.extension_of(matter),
     }
+    if context["extension"] is None and can_mediate and matter.status == MatterStatus.IN_MEDIATION:
+        context["extension_form"] = bound.get("extension") or mediation_forms.ExtensionForm(
+            prefix="extension", initial={"expected_version": matter.version}
+        )
     if agreement is None and can_mediate and matter.status == MatterStatus.IN_MEDIATION:
         from suyuan.mediation.views import obligation_formset
 

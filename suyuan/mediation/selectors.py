@@ -6,7 +6,13 @@ from django.db.models import Prefetch, QuerySet
 
 from suyuan.matters.models import Matter
 from suyuan.mediation.choices import SessionStatus
-from suyuan.mediation.models import Agreement, AgreementConfirmation, MediationSession, Obligation
+from suyuan.mediation.models import (
+    Agreement,
+    AgreementConfirmation,
+    MediationExtension,
+    MediationSession,
+    Obligation,
+)
 
 
 def sessions_of(matter: Matter, *, include_cancelled: bool = True) -> QuerySet[MediationSession]:
@@ -48,3 +54,8 @@ def obligation_of(matter: Matter, obligation_id: int) -> Obligation | None:
         .select_related("agreement__matter", "obligor")
         .first()
     )
+
+
+def extension_of(matter: Matter) -> MediationExtension | None:
+    """Return the extension of the matter's mediation period (the caller has accessed the matter), if any."""
+    return MediationExtension.objects.filter(matter=matter).select_related("granted_by").first()

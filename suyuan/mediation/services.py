@@ -41,6 +41,7 @@ from suyuan.mediation.models import (
     Agreement,
     AgreementConfirmation,
     FollowUp,
+    MediationExtension,
     MediationSession,
     Obligation,
     ObligationReminder,
@@ -62,6 +63,9 @@ CODE_HOURLY_LIMIT = 5
 CODE_MAX_ATTEMPTS = 5
 
 REMIND_DAYS_BEFORE = 3
+
+# People's mediation ends within 30 days; the parties may agree once to at most this much more time.
+MAX_EXTENSION_DAYS = 30
 
 SESSION_STATUSES = frozenset({MatterStatus.ASSIGNED, MatterStatus.IN_MEDIATION})
 
@@ -768,3 +772,63 @@ def obligation_reminders_send(*, now: dt.datetime | None = None) -> int:
             continue
         sent += 1
     return sent
+
+
+# --- the mediation period ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def mediation_extend(
+    *, matter: Matter, actor: User, days: int, consent: str, expected_version: int | None = None
+) -> MediationExtension:
+    """Extend the mediation period once, by up to 30 days, when both parties agreed (say how).
+
+    The matter's deadline moves by ``days`` calendar days; the parties are told by text message.
+    """
+    errors: dict[str, Any] = {}
+    if not isinstance(days, int) or not 1 <= days <= MAX_EXTENSION_DAYS:
+        errors["days"] = _("Extend by 1 to %(max)d days.") % {"max": MAX_EXTENSION_DAYS}
+    try:
+        consent = _clean_reason(consent, field="consent")
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    if errors:
+        raise ValidationError(errors)
+    matter = matter_services.matter_lock(actor=actor, matter=matter, expected_version=expected_version)
+    _require_mediation(actor, matter)
+    if matter.status != MatterStatus.IN_MEDIATION:
+        raise WrongState(_("Only a matter in mediation can have its mediation period extended."))
+    if MediationExtension.objects.filter(matter=matter).exists():
+        raise WrongState(_("The mediation period was already extended once; it cannot be extended again."))
+    previous = matter.due_at
+    start = previous if previous is not None else timezone.now()
+    extension = MediationExtension.objects.create(
+        matter=matter,
+        days=days,
+        consent=consent,
+        previous_due_at=previous,
+        new_due_at=start + dt.timedelta(days=days),
+        granted_by=actor,
+    )
+    matter.due_at = extension.new_due_at
+    matter.version += 1
+    matter.save(update_fields=["due_at", "version", "updated_at"])
+    _event(
+        matter,
+        EventKind.MEDIATION_EXTENDED,
+        actor,
+        data={"days": days, "due_at": extension.new_due_at.isoformat()},
+        text=consent,
+    )
+    _notify_parties(
+        matter,
+        lambda party: (
+            _("【诉源】With both sides' agreement, the mediation of matter %(code)s is extended to %(due)s.")
+            % {
+                "code": matter.display_code,
+                "due": timezone.localtime(extension.new_due_at).strftime("%Y-%m-%d"),
+            }
+        ),
+        purpose="mediation_extended",
+    )
+    return extension

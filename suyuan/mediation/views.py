@@ -200,6 +200,24 @@ def _agreement(matter: Matter) -> Agreement:
 
 @require_POST
 @matters_staff.staff_matters_page
+def extend(request: HttpRequest, code: str) -> HttpResponse:
+    matter = matters_staff.matter_for(request, code)
+    form = mediation_forms.ExtensionForm(request.POST, prefix="extension")
+    if form.is_valid():
+        try:
+            services.mediation_extend(matter=matter, actor=_user(request), **form.cleaned_data)
+        except CONFLICTS as exc:
+            return _conflict(request, matter, exc)
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("Mediation period extended; the parties are told by text message."))
+            return redirect(_staff_url(matter))
+    return _staff_again(request, matter, 422, extension=form)
+
+
+@require_POST
+@matters_staff.staff_matters_page
 def confirm_in_person(request: HttpRequest, code: str) -> HttpResponse:
     matter = matters_staff.matter_for(request, code)
     agreement = _agreement(matter)
@@ -360,6 +378,7 @@ urlpatterns = [
         name="staff_session_action",
     ),
     path("staff/matters/<str:code>/mediation/agreement/", agreement_record, name="staff_agreement_record"),
+    path("staff/matters/<str:code>/mediation/extension/", extend, name="staff_extend"),
     path(
         "staff/matters/<str:code>/mediation/confirm-in-person/",
         confirm_in_person,
