@@ -34,7 +34,7 @@ def test_the_period_moves_by_the_days_with_an_event_and_a_text_to_each_party(wor
     matter = Matter.objects.get(pk=in_mediation.pk)
     assert matter.due_at == due + dt.timedelta(days=15) == extension.new_due_at
     assert matter.version == in_mediation.version + 1
-    event = matter.events.order_by("-seq").first()
+    event = matter.events.order_by("-seq")[0]
     assert (event.kind, event.text, event.data["days"]) == (EventKind.MEDIATION_EXTENDED, CONSENT, 15)
     assert len(sms_outbox) == 2  # applicant and respondent
 
