@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
@@ -171,6 +172,15 @@ def status_info(matter: Matter) -> dict[str, Any]:
     }
 
 
+def _when(data: dict[str, Any]) -> str:
+    """Return the local date and time of a session event's ``starts_at``, or ""."""
+    try:
+        moment = dt.datetime.fromisoformat(str(data.get("starts_at", "")))
+    except ValueError:
+        return ""
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
+
+
 def _event_title(event: MatterEvent) -> str:
     data = event.data or {}
     match event.kind:
@@ -210,6 +220,14 @@ def _event_title(event: MatterEvent) -> str:
             return _("Closed")
         case EventKind.MESSAGE:
             return _("Message")
+        case EventKind.SESSION_SCHEDULED | EventKind.SESSION_CHANGED if _when(data):
+            return _("Mediation session on %(when)s") % {"when": _when(data)}
+        case EventKind.SESSION_CANCELLED if _when(data):
+            return _("The mediation session of %(when)s is cancelled") % {"when": _when(data)}
+        case EventKind.AGREEMENT_CONFIRMED if data.get("party"):
+            return _("%(party)s confirmed the agreement") % {"party": data["party"]}
+        case EventKind.MEDIATION_EXTENDED if data.get("days"):
+            return _("Mediation period extended by %(days)s days") % {"days": data["days"]}
     return str(EventKind(event.kind).label) if event.kind in EventKind.values else event.kind
 
 
