@@ -12,11 +12,13 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.http import HttpRequest
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -39,7 +41,7 @@ from suyuan.matters.choices import (
 )
 from suyuan.matters.models import Category, Matter, MatterEvent, Party
 from suyuan.matters.transitions import Command, IllegalTransition, target
-from suyuan.notifications.services import sms_queue
+from suyuan.notifications.services import notify, sms_queue
 from suyuan.regions.models import Region
 
 MAX_TITLE = 120
@@ -140,10 +142,27 @@ def _move(
     )
 
 
+def _tell_applicant(matter: Matter, applicant: Party | None, body: str) -> None:
+    """Tell the applicant ``body``: a text message to the phone the matter gives for them, and, when the
+    matter belongs to an account, a notification in the portal (and an e-mail if the account has one)."""
+    purpose = f"matter_{matter.status}"
+    if applicant is not None and applicant.phone:
+        sms_queue(phone=applicant.phone, body=body, purpose=purpose)
+    owner = matter.owner
+    if owner is not None and owner.is_active:
+        notify(
+            user=owner,
+            title=body.removeprefix("【诉源】")[:200],
+            body=body,
+            link=reverse("matters:matter", kwargs={"code": matter.display_code}),
+            purpose=purpose,
+            sms=False,
+        )
+
+
 def _notify_applicant(matter: Matter, body: str) -> None:
     applicant = matter.parties.filter(role=PartyRole.APPLICANT).exclude(phone_hash="").first()
-    if applicant is not None and applicant.phone:
-        sms_queue(phone=applicant.phone, body=body, purpose=f"matter_{matter.status}")
+    _tell_applicant(matter, applicant, body)
 
 
 def _clean_text(value: str, *, field: str, required: bool, limit: int, errors: dict[str, Any]) -> str:
@@ -444,19 +463,15 @@ def matter_receive(
                     )
                 )
             MatterEvent.objects.bulk_create(events)
-            applicant_phone = next(
-                (p.phone for p in party_rows if p.role == PartyRole.APPLICANT and p.phone), ""
-            )
-            if applicant_phone:
-                sms_queue(
-                    phone=applicant_phone,
-                    body=_(
-                        "【诉源】Your matter “%(title)s” was received. Tracking code %(code)s: use it with your "
-                        "phone number to follow it."
-                    )
-                    % {"title": title[:20], "code": matter.display_code},
-                    purpose=f"matter_{matter.status}",
+            _tell_applicant(
+                matter,
+                next((p for p in party_rows if p.role == PartyRole.APPLICANT), None),
+                _(
+                    "【诉源】Your matter “%(title)s” was received. Tracking code %(code)s: use it with your "
+                    "phone number to follow it."
                 )
+                % {"title": title[:20], "code": matter.display_code},
+            )
     except IntegrityError:
         # Two concurrent retries with one key: the other one committed first; return its matter.
         if idempotency_key and actor is not None:
@@ -618,6 +633,18 @@ def matter_assign(
             _("【诉源】Mediator %(name)s of %(org)s will contact you about matter %(code)s.")
             % {"name": mediator.full_name, "org": organization.name, "code": matter.display_code},
         )
+        if mediator.pk != actor.pk:
+            with translation.override(mediator.preferred_language or settings.LANGUAGE_CODE):
+                notify(
+                    user=mediator,
+                    title=_("Matter %(code)s was assigned to you") % {"code": matter.display_code},
+                    body=_(
+                        "【诉源】Matter %(code)s “%(title)s” was assigned to you. Contact the parties soon."
+                    )
+                    % {"code": matter.display_code, "title": matter.title[:20]},
+                    link=reverse("matters:staff_detail", kwargs={"code": matter.display_code}),
+                    purpose="matter_assigned",
+                )
     return matter
 
 

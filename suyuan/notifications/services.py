@@ -43,7 +43,8 @@ def _deliver_task():  # imported late: tasks.py imports this module
     return deliver_message
 
 
-@transaction.atomic
+# Inside a caller's transaction no savepoint is needed: an error rolls back the caller's change too.
+@transaction.atomic(savepoint=False)
 def sms_queue(*, phone: str, body: str, purpose: str, sensitive: bool = False) -> OutboundMessage:
     """Write a text message to the outbox and enqueue its delivery, both in the caller's transaction."""
     message = OutboundMessage.objects.create(
@@ -53,7 +54,8 @@ def sms_queue(*, phone: str, body: str, purpose: str, sensitive: bool = False) -
     return message
 
 
-@transaction.atomic
+# Inside a caller's transaction no savepoint is needed: an error rolls back the caller's change too.
+@transaction.atomic(savepoint=False)
 def email_queue(
     *, address: str, subject: str, body: str, purpose: str, sensitive: bool = False
 ) -> OutboundMessage:
@@ -85,7 +87,7 @@ def absolute_link(link: str) -> str:
     return f"{base}{link}" if base and link else ""
 
 
-@transaction.atomic
+# Inside a caller's transaction no savepoint is needed: an error rolls back the caller's change too.
 def notify(
     *,
     user: Any,
@@ -105,23 +107,24 @@ def notify(
     """
     if link and not is_site_path(link):
         raise ValueError(f"A notification links to a path on this site, not {link!r}")
-    notification = Notification.objects.create(
-        recipient=user, title=title[:200], body=body, link=link, purpose=purpose
-    )
-    if not getattr(user, "is_active", True):
-        return notification
-    phone = getattr(user, "phone", "") or ""
-    if sms and phone:
-        sms_queue(phone=phone, body=body or title, purpose=purpose)
-    address = getattr(user, "email", "") or ""
-    if email and address:
-        full_link = absolute_link(link)
-        email_queue(
-            address=address,
-            subject=title,
-            body=f"{body}\n\n{full_link}" if full_link else body,
-            purpose=purpose,
+    with transaction.atomic(savepoint=False):
+        notification = Notification.objects.create(
+            recipient=user, title=title[:200], body=body, link=link, purpose=purpose
         )
+        if not getattr(user, "is_active", True):
+            return notification
+        phone = getattr(user, "phone", "") or ""
+        if sms and phone:
+            sms_queue(phone=phone, body=body or title, purpose=purpose)
+        address = getattr(user, "email", "") or ""
+        if email and address:
+            full_link = absolute_link(link)
+            email_queue(
+                address=address,
+                subject=title,
+                body=f"{body}\n\n{full_link}" if full_link else body,
+                purpose=purpose,
+            )
     return notification
 
 

@@ -278,8 +278,8 @@ def test_intake_costs_a_fixed_handful_of_statements(world, settings, django_asse
     }
     file_dispute(world, **place)  # warms the per-process rule caches
     # Memberships (actor label), routing's organisation lookup, the matter, parties and events (one insert
-    # each), the outbox row, and the savepoints around them.
-    with django_assert_max_num_queries(10):
+    # each), the outbox row, the applicant's portal notification, and the savepoints around them.
+    with django_assert_max_num_queries(11):
         matter = file_dispute(world, **place)
     assert [e.seq for e in matter.events.order_by("seq")] == [1, 2]
     assert matter.parties.count() == 2
@@ -299,3 +299,26 @@ class TestPartiesByVerifiedPhone:
         stranger = new_user(username="stranger")
         user_set_identifiers(user=stranger, phone="13900007777", actor=stranger)
         assert not access.matters_visible_to(stranger).filter(pk=dispute.pk).exists()
+
+
+class TestNotifications:
+    def test_the_applicant_with_an_account_is_told_in_the_portal_and_by_text(self, world, sms_outbox):
+        from suyuan.notifications.models import Notification
+
+        matter = file_dispute(world)
+        note = Notification.objects.get(recipient=world.citizen)
+        assert note.link == f"/matters/{matter.display_code}/"
+        assert matter.display_code in note.body
+        assert [phone for phone, _body in sms_outbox] == [APPLICANT_PHONE]
+
+    def test_the_mediator_named_is_told_with_a_link_to_the_matter(self, world, dispute):
+        from suyuan.notifications.models import Notification
+
+        dispatcher, mediator = world.staff[Role.DISPATCHER], world.staff[Role.MEDIATOR]
+        services.matter_accept(matter=dispute, actor=dispatcher)
+        services.matter_assign(
+            matter=dispute, actor=dispatcher, organization=world.orgs["township"], mediator=mediator
+        )
+        note = Notification.objects.get(recipient=mediator)
+        assert note.link == f"/staff/matters/{dispute.display_code}/"
+        assert note.purpose == "matter_assigned"

@@ -23,7 +23,11 @@ def test_sessions_extension_and_confirmations_read_plainly(world, in_mediation, 
         hour=9, minute=30, second=0, microsecond=0
     )
     services.session_schedule(
-        matter=in_mediation, actor=mediator, starts_at=starts, mode=SessionMode.IN_PERSON, place="村委会调解室"
+        matter=in_mediation,
+        actor=mediator,
+        starts_at=starts,
+        mode=SessionMode.IN_PERSON,
+        place="村委会调解室",
     )
     services.mediation_extend(matter=in_mediation, actor=mediator, days=15, consent="双方当面同意延长")
     make_effective(world, record(world, in_mediation))
