@@ -210,7 +210,7 @@ def matter_create(
         errors["region_code"] = _("Choose a place that exists.")
     category = None
     if payload.category_code:
-        category = Category.objects.filter(code=payload.category_code, is_active=True).first()
+        category = selectors.category_by_code(payload.category_code)
         if category is None:
             errors["category_code"] = _("Choose a valid category.")
     if errors or region is None:

@@ -12,12 +12,13 @@ class MattersConfig(AppConfig):
 
         from suyuan.accounts.models import Organization
         from suyuan.core import periodic
-        from suyuan.matters import deadlines, routing, tasks
-        from suyuan.matters.models import DeadlineRule, RoutingRule
+        from suyuan.matters import deadlines, routing, selectors, tasks
+        from suyuan.matters.models import Category, DeadlineRule, RoutingRule
         from suyuan.matters.views import documents, respondents
 
         deadlines.RULES.clear_on_write(DeadlineRule)
         routing.RULES.clear_on_write(RoutingRule, Organization)
+        selectors.CATEGORIES.clear_on_write(Category)
         periodic.register(
             "matters.remind_respondents", every=timedelta(minutes=15), task=tasks.remind_respondents
         )

@@ -13,10 +13,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from suyuan.accounts.access import scope_for
+from suyuan.core.memo import Memo
 from suyuan.matters import codes
 from suyuan.matters.access import matters_visible_to
 from suyuan.matters.choices import OPEN_STATUSES, MatterKind, MatterStatus
-from suyuan.matters.models import Matter
+from suyuan.matters.models import Category, Matter
 
 if TYPE_CHECKING:
     from suyuan.accounts.access import Actor
@@ -175,3 +176,16 @@ def matter_lookup_by_code_and_phone(*, tracking_code: str, phone_hash: str) -> M
         .select_related("region", "category", "organization", "merged_into")
         .first()
     )
+
+
+def _active_categories() -> dict[str, Category]:
+    return {category.code: category for category in Category.objects.filter(is_active=True)}
+
+
+# The taxonomy, read once a minute per process (cleared on a write: see MattersConfig).
+CATEGORIES: Memo[dict[str, Category]] = Memo(_active_categories, ttl=60)
+
+
+def category_by_code(code: str) -> Category | None:
+    """Return the active category with this code, or None."""
+    return CATEGORIES.get().get(code)

@@ -67,8 +67,14 @@ def _actor_label(actor: User | None, matter: Matter) -> str:
     """Return how the actor appears on the timeline: organisation and role for staff, the role for parties."""
     if actor is None:
         return str(gettext_lazy("system"))
-    memberships = list(
-        Membership.objects.filter(user=actor, is_active=True).select_related("organization").order_by("id")
+    memberships = (
+        list(
+            Membership.objects.filter(user=actor, is_active=True)
+            .select_related("organization")
+            .order_by("id")
+        )
+        if scope_for(actor).memberships  # a citizen has none: no need to ask the database
+        else []
     )
     # Prefer the membership in the matter's handling organisation: that is the capacity the actor acts in.
     membership = next(
