@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import secrets
 import unicodedata
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from axes.handlers.proxy import AxesProxyHandler
@@ -439,3 +439,15 @@ def api_token_create(
             reason=f"for {user.username}: {token.name}",
         )
     return token, raw
+
+
+# Sign-in codes older than this are of no use (they expired within minutes; the rate limits look back an
+# hour) and are removed, so the table does not keep a trail of who asked for codes when.
+SIGN_IN_CODES_KEPT = timedelta(days=1)
+
+
+def sign_in_codes_prune(*, now: datetime | None = None) -> int:
+    """Delete sign-in codes created before ``SIGN_IN_CODES_KEPT`` ago; return how many."""
+    now = now or timezone.now()
+    deleted, _ = SignInCode.objects.filter(created_at__lt=now - SIGN_IN_CODES_KEPT).delete()
+    return deleted

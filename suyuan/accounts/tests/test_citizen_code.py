@@ -394,3 +394,21 @@ def test_a_failing_sms_gateway_keeps_the_code_queued_for_retry(client, settings,
 class BrokenSmsBackend:
     def send(self, *, phone: str, body: str, reference: str) -> None:
         raise ConnectionError("gateway down")
+
+
+@pytest.mark.django_db
+def test_old_sign_in_codes_are_pruned_and_recent_ones_kept():
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from suyuan.accounts.models import SignInCode
+    from suyuan.accounts.signin import sign_in_codes_prune
+
+    now = timezone.now()
+    for hours in (1, 23, 25, 100):
+        SignInCode.objects.create(
+            phone_hash=f"h{hours}", code_hash="x", created_at=now - timedelta(hours=hours), expires_at=now
+        )
+    assert sign_in_codes_prune(now=now) == 2
+    assert sorted(SignInCode.objects.values_list("phone_hash", flat=True)) == ["h1", "h23"]
