@@ -64,3 +64,4 @@ class AuditKind(models.TextChoices):
     MEMBERSHIP_ENDED = "membership_ended", _("membership ended")
     TOKEN_CREATED = "token_created", _("API token created")
     TOKEN_REVOKED = "token_revoked", _("API token revoked")
+    ACCESS_GRANTED = "access_granted", _("access shared")  # one object shared outside its normal scope

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Model
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -14,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from suyuan.accounts import access
 from suyuan.accounts.audit import audit_record, target_of
 from suyuan.accounts.choices import AuditKind, OrganizationType, Role, Specialty
-from suyuan.accounts.models import Membership, Organization, User
+from suyuan.accounts.models import AccessGrant, Membership, Organization, User
 from suyuan.core.exceptions import Forbidden, NotFound
 from suyuan.core.identifiers import (
     PHONE,
@@ -272,3 +275,41 @@ def reveal_logged(
         AuditKind.REVEAL, actor=actor, request=request, target=target_of(obj), field=field, reason=reason
     )
     return str(getattr(obj, field) or "")
+
+
+@transaction.atomic
+def access_grant_create(
+    *,
+    obj: Model,
+    reason: str,
+    organization: Organization | None = None,
+    user: User | None = None,
+    expires_at: datetime | None = None,
+    actor: User | None = None,
+) -> AccessGrant:
+    """Share ``obj`` with one organisation or one person outside its normal scope, until ``expires_at``.
+
+    ``actor`` is None when the platform shares it by a rule (a grid worker's visit outside the matter's
+    place); the audit log records the grant either way.
+    """
+    if (organization is None) == (user is None):
+        raise ValueError("A grant names exactly one organisation or one person.")
+    grant = AccessGrant.objects.create(
+        content_type=ContentType.objects.get_for_model(obj),
+        object_id=str(obj.pk),
+        grantee_organization=organization,
+        grantee_user=user,
+        reason=reason[:200],
+        granted_by=actor,
+        expires_at=expires_at,
+    )
+    grantee = (
+        f"organization:{organization.code}" if organization is not None else f"user:{user.pk if user else ''}"
+    )
+    audit_record(
+        AuditKind.ACCESS_GRANTED,
+        actor=actor,
+        target=f"{obj._meta.label_lower}:{obj.pk} → {grantee}",
+        reason=reason[:200],
+    )
+    return grant

@@ -22,7 +22,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max, Q, QuerySet
@@ -34,7 +33,8 @@ from django.utils.translation import gettext_lazy
 
 from suyuan.accounts.access import scope_for
 from suyuan.accounts.choices import Role
-from suyuan.accounts.models import AccessGrant, Organization, User
+from suyuan.accounts.models import Organization, User
+from suyuan.accounts.services import access_grant_create
 from suyuan.core.crypto import keyed_hash
 from suyuan.core.exceptions import Forbidden, NotFound
 from suyuan.matters import access
@@ -524,10 +524,9 @@ def _open_visit(invitation: RespondentInvitation, matter: Matter, *, now: dt.dat
     )
     if not matter.region_id.startswith(organization.region_id):
         # The respondent lives outside the matter's place: let that village's grid workers open the matter.
-        AccessGrant.objects.create(
-            content_type=ContentType.objects.get_for_model(Matter),
-            object_id=str(matter.pk),
-            grantee_organization=organization,
+        access_grant_create(
+            obj=matter,
+            organization=organization,
             reason=GRANT_REASON,
             expires_at=due + dt.timedelta(days=GRANT_DAYS_AFTER_DUE),
         )

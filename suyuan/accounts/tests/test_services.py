@@ -500,3 +500,19 @@ class TestAuditLog:
         with pytest.raises(ValidationError) as exc:
             selectors.audit_event_list(actor=world.operator, date_from="2026-03-02", date_to="2026-03-01")
         assert set(exc.value.message_dict) == {"date_to"}
+
+
+def test_sharing_an_object_is_granted_and_audited(db):
+    from suyuan.accounts.choices import AuditKind
+    from suyuan.accounts.models import AccessGrant, AuditEvent
+    from suyuan.accounts.services import access_grant_create
+    from suyuan.accounts.tests.world import build_world
+
+    world = build_world()
+    org, other = world.orgs["village"], world.orgs["kecheng_centre"]
+    grant = access_grant_create(obj=other, organization=org, reason="上门走访")
+    assert AccessGrant.objects.get(pk=grant.pk).grantee_organization == org
+    event = AuditEvent.objects.get(kind=AuditKind.ACCESS_GRANTED)
+    assert org.code in event.target and event.reason == "上门走访"
+    with pytest.raises(ValueError):
+        access_grant_create(obj=other, reason="x")
