@@ -26,7 +26,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max, Q, QuerySet
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -51,7 +51,7 @@ from suyuan.matters.choices import (
 )
 from suyuan.matters.models import FieldTask, Matter, MatterEvent, Party, RespondentInvitation
 from suyuan.matters.services import applicant_notify, matter_event_record, matter_lock
-from suyuan.notifications.services import sms_queue
+from suyuan.notifications.services import notify, sms_queue
 from suyuan.workdays.selectors import CHINA
 from suyuan.workdays.services import add_working_days, deadline_at
 
@@ -537,7 +537,33 @@ def _open_visit(invitation: RespondentInvitation, matter: Matter, *, now: dt.dat
         visibility=Visibility.INTERNAL,
         data={"party": party.name, "organization": organization.name, "task_id": task.pk},
     )
+    _tell_grid_workers(task, matter)
     return task
+
+
+def _tell_grid_workers(task: FieldTask, matter: Matter) -> None:
+    """Tell the grid workers of the task's organisation, in the workbench and by text message."""
+    workers = User.objects.filter(
+        memberships__organization=task.organization,
+        memberships__role=Role.GRID_WORKER,
+        memberships__is_active=True,
+        is_active=True,
+    ).distinct()
+    for worker in workers:
+        with translation.override(worker.preferred_language or settings.LANGUAGE_CODE):
+            notify(
+                user=worker,
+                title=_("A visit to make for matter %(code)s") % {"code": matter.display_code},
+                body=_(
+                    "【诉源】Please visit the other side of matter %(code)s by %(due)s; see the task list."
+                )
+                % {
+                    "code": matter.display_code,
+                    "due": timezone.localtime(task.due_at, CHINA).strftime("%Y-%m-%d") if task.due_at else "",
+                },
+                link=reverse("matters:staff_tasks"),
+                purpose="field_task_opened",
+            )
 
 
 # --- Field tasks ------------------------------------------------------------------------------------------

@@ -86,6 +86,13 @@ def test_across_national_day_each_reminder_once_then_a_visit(world, sms_outbox):
     [opened] = MatterEvent.objects.filter(matter=invited.matter, kind=EventKind.FIELD_TASK_OPENED)
     assert opened.visibility == Visibility.INTERNAL
     assert texts_to_respondent(sms_outbox) == 3
+    # The village's grid worker is told, in the workbench and by text message.
+    from suyuan.accounts.tests.world import GRID_WORKER_PHONE
+    from suyuan.notifications.models import Notification
+
+    [note] = Notification.objects.filter(recipient=world.staff["grid_worker"], purpose="field_task_opened")
+    assert note.link == "/staff/tasks/"
+    assert any(phone == GRID_WORKER_PHONE for phone, _body in sms_outbox)
 
     # Nothing more, ever.
     assert run(beijing(2026, 12, 1, 9)) == 0
