@@ -18,6 +18,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -29,7 +30,7 @@ from suyuan.matters.choices import FINAL_STATUSES as MATTER_FINAL_STATUSES
 from suyuan.matters.choices import OPEN_STATUSES, EventKind, MatterStatus, Visibility
 from suyuan.matters.models import Matter
 from suyuan.matters.services import matter_event_record, matter_lock
-from suyuan.notifications.services import sms_queue
+from suyuan.notifications.services import notify
 from suyuan.supervision import access
 from suyuan.supervision.choices import OrderOrigin, OrderStatus, OrderSubject
 from suyuan.supervision.models import SupervisionOrder
@@ -171,11 +172,11 @@ class _Recipient:
 
 
 def _notify(orders: list[SupervisionOrder], *, author: User | None = None) -> int:
-    """Text the responding organisations' staff and the issuing organisations' supervisors, once each.
+    """Tell the responding organisations' staff and the issuing organisations' supervisors, once each.
 
-    One short message per person however many orders concern them; people without a known phone number
-    are skipped (they see the orders on their workbench), and so is the ``author`` who issued them by hand.
-    Return how many messages were queued.
+    One short notification per person however many orders concern them, in the workbench and by text
+    message when their phone number is known; the ``author`` who issued them by hand is not told.
+    Return how many text messages were queued.
     """
     if not orders:
         return 0
@@ -207,7 +208,7 @@ def _notify(orders: list[SupervisionOrder], *, author: User | None = None) -> in
     sent = 0
     for entry in recipients.values():
         phone = entry.user.phone
-        if not phone or (author is not None and entry.user.pk == author.pk):
+        if author is not None and entry.user.pk == author.pk:
             continue
         if entry.to_answer:
             due = min(o.due_at for o in entry.to_answer)
@@ -222,8 +223,16 @@ def _notify(orders: list[SupervisionOrder], *, author: User | None = None) -> in
                 "【诉源】%(count)d supervision orders were issued in your area.",
                 len(entry.to_watch),
             ) % {"count": len(entry.to_watch)}
-        sms_queue(phone=phone, body=body, purpose="supervision_order")
-        sent += 1
+        # In the workbench for everyone told; by text message to those with a known phone number.
+        notify(
+            user=entry.user,
+            title=body.removeprefix("【诉源】")[:200],
+            body=body,
+            link=reverse("supervision:list"),
+            purpose="supervision_order",
+            email=False,
+        )
+        sent += 1 if phone else 0
     return sent
 
 

@@ -87,6 +87,11 @@ class TestRaiseOverdue:
             [VILLAGE_MEDIATOR_PHONE, TOWNSHIP_SUPERVISOR_PHONE]
         )
         assert all(len(body) <= 70 for _phone, body in sms_outbox)
+        # The same people find it in their workbench's notifications, linking to the orders.
+        from suyuan.notifications.models import Notification
+
+        told = Notification.objects.filter(purpose="supervision_order")
+        assert told.count() >= 2 and {n.link for n in told} == {"/staff/supervision/"}
 
     def test_the_database_allows_one_open_automatic_order_per_matter_and_stage(self, world):
         with at(beijing(2026, 3, 3, 10)):
