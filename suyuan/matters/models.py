@@ -149,6 +149,8 @@ class Matter(models.Model):
             models.Index(fields=["mediator", "status"]),
             models.Index(fields=["region", "status"]),
             models.Index(fields=["owner", "-created_at"]),
+            # Queue pages list the newest first; selectors.NewestFirst walks this index on SQLite.
+            models.Index(fields=["created_at", "id"], name="matter_created_id"),
         ]
         constraints = [
             models.UniqueConstraint(

@@ -53,3 +53,30 @@ def test_each_viewer_has_their_own_counts(world):
     file_dispute(world)
     assert selectors.queue_counts(actor=world.staff["dispatcher"])["new"] == 1
     assert selectors.queue_counts(actor=world.kecheng)["new"] == 0
+
+
+class TestNewestFirst:
+    def _queue(self, world, n=12):
+        for i in range(n):
+            file_dispute(world, title=f"邻里纠纷 {i}")
+        dispatcher = world.staff["dispatcher"]
+        matters = selectors.matter_list(actor=dispatcher, queue=selectors.Queue.NEW)
+        return matters, selectors.queue_counts(actor=dispatcher)[selectors.Queue.NEW]
+
+    def test_pages_are_the_same_as_the_plain_query(self, world):
+        matters, count = self._queue(world)
+        source = selectors.NewestFirst(matters, count=count)
+        for start, stop in ((0, 5), (5, 10), (10, 15)):
+            with CaptureQueriesContext(connection) as ctx:
+                page = source[start:stop]
+            assert [m.pk for m in page] == [m.pk for m in matters[start:stop]]
+            if connection.vendor == "sqlite":
+                assert any("INDEXED BY matter_created_id" in q["sql"] for q in ctx.captured_queries)
+
+    def test_a_small_queue_in_a_big_table_keeps_the_planners_plan(self, world, monkeypatch):
+        matters, count = self._queue(world, n=3)
+        monkeypatch.setattr(selectors, "SCAN_BUDGET", 1)
+        with CaptureQueriesContext(connection) as ctx:
+            page = selectors.NewestFirst(matters, count=count)[0:2]
+        assert [m.pk for m in page] == [m.pk for m in matters[0:2]]
+        assert not any("INDEXED BY" in q["sql"] for q in ctx.captured_queries)
