@@ -898,3 +898,18 @@ class TestLookup:
     def test_a_lookup_without_its_fields_is_a_422(self, db):
         response = post(Client(), LOOKUP, {"code": "7K3M-9QXW-2RTK"})
         assert response.status_code == 422 and fields(response) == {"phone"}
+
+
+def test_every_part_of_the_front_door_is_in_the_openapi_document(world):
+    paths = set(Client().get("/api/openapi.json").json()["paths"])
+    assert {
+        "/api/matters/{code}/documents",
+        "/api/matters/{code}/rating",
+        "/api/matters/{code}/invitations",
+        "/api/matters/imports/batches",
+        "/api/mediation/matters/{code}/sessions",
+        "/api/mediation/matters/{code}/agreement",
+        "/api/mediation/matters/{code}/extension",
+        "/api/supervision/orders",
+        "/api/notifications",
+    } <= paths, sorted(paths)
