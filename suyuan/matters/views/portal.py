@@ -169,6 +169,9 @@ def status_info(matter: Matter) -> dict[str, Any]:
         "explanation": explanation,
         "tone": STATUS_TONE.get(matter.status, "open"),
         "is_open": matter.status in OPEN_STATUSES,
+        "is_late": matter.status in OPEN_STATUSES
+        and matter.due_at is not None
+        and matter.due_at < timezone.now(),
     }
 
 
