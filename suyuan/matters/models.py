@@ -149,8 +149,9 @@ class Matter(models.Model):
             models.Index(fields=["mediator", "status"]),
             models.Index(fields=["region", "status"]),
             models.Index(fields=["owner", "-created_at"]),
-            # Queue pages list the newest first; selectors.NewestFirst walks this index on SQLite.
+            # Queue pages list newest first or earliest deadline first; selectors.QueuePage walks these.
             models.Index(fields=["created_at", "id"], name="matter_created_id"),
+            models.Index(fields=["due_at", "created_at"], name="matter_due_created"),
         ]
         constraints = [
             models.UniqueConstraint(

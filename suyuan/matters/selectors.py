@@ -192,19 +192,24 @@ def category_by_code(code: str) -> Category | None:
     return CATEGORIES.get().get(code)
 
 
-# --- A page of a long queue, newest first --------------------------------------------------------------
+# --- A page of a long queue -----------------------------------------------------------------------------
 
-# How many index entries the newest-first walk may expect to read before the planner's own plan is used.
+# How many index entries an ordered walk may expect to read before the planner's own plan is used.
 SCAN_BUDGET = 20_000
+# The queue orderings that have an index to walk in that order.
+ORDER_INDEXES: dict[tuple[str, ...], str] = {
+    ("-created_at", "-id"): "matter_created_id",
+    ("due_at", "-created_at"): "matter_due_created",
+}
 
 
-class NewestFirst:
-    """A page source for the Paginator over a queue ordered newest first, whose size is already known.
+class QueuePage:
+    """A page source for the Paginator over a queue whose size is already known (the tab's count).
 
-    SQLite's planner answers "newest first, 50 at a time" over a county's open matters by reading every
-    matching row through the status index and sorting them all; walking the ``matter_created_id`` index
-    from the newest end and stopping after the page is many times faster whenever a good share of the
-    rows belongs to the queue. That share is known here (the tab's count against the table's size), so
+    SQLite's planner answers "newest first (or earliest deadline first), 50 at a time" over a county's
+    open matters by reading every matching row through the status index and sorting them all; walking
+    an index in the queue's order and stopping after the page is many times faster whenever a good share
+    of the rows belongs to the queue. That share is known here (the count against the table's size), so
     the walk is used only when it should read at most ``SCAN_BUDGET`` entries; otherwise, and on other
     databases, the query runs as written.
     """
@@ -221,22 +226,24 @@ class NewestFirst:
 
     def __getitem__(self, page: slice) -> list[Matter]:
         start, stop = page.start or 0, page.stop or 0
-        if not self._walk_pays(stop):
+        index = self._index_to_walk(stop)
+        if index is None:
             return list(self.matters[start:stop])
-        ids_query = self.matters.order_by("-created_at", "-id").values_list("pk", flat=True)[start:stop]
+        ids_query = self.matters.values_list("pk", flat=True)[start:stop]
         sql, params = ids_query.query.sql_with_params()
         table = connection.ops.quote_name(Matter._meta.db_table)
-        hinted = sql.replace(f"FROM {table}", f"FROM {table} INDEXED BY matter_created_id", 1)
+        hinted = sql.replace(f"FROM {table}", f"FROM {table} INDEXED BY {index}", 1)
         with connection.cursor() as cursor:
             cursor.execute(hinted, params)
             ids = [row[0] for row in cursor.fetchall()]
         rows = {m.pk: m for m in self.matters.order_by().filter(pk__in=ids)}
         return [rows[pk] for pk in ids if pk in rows]
 
-    def _walk_pays(self, stop: int) -> bool:
+    def _index_to_walk(self, stop: int) -> str | None:
         if connection.vendor != "sqlite" or self._count <= 0:
-            return False
-        if list(self.matters.query.order_by) != ["-created_at", "-id"]:
-            return False
+            return None
+        index = ORDER_INDEXES.get(tuple(str(term) for term in self.matters.query.order_by))
+        if index is None:
+            return None
         table_size = Matter.objects.aggregate(last=Max("pk"))["last"] or 0
-        return stop * table_size / self._count <= SCAN_BUDGET
+        return index if stop * table_size / self._count <= SCAN_BUDGET else None

@@ -585,6 +585,7 @@ def test_a_late_stage_is_said_plainly_to_the_citizen(world, english):
     matter = file_dispute(world)
     client = client_for(world.citizen)
     assert 'data-testid="matter-late"' not in client.get(f"/matters/{matter.display_code}/").content.decode()
+    assert matter.due_at is not None
     with time_machine.travel(matter.due_at + dt.timedelta(hours=1), tick=False):
         page = client_for(world.citizen).get(f"/matters/{matter.display_code}/").content.decode()
     assert 'data-testid="matter-late"' in page and "This step is late" in page

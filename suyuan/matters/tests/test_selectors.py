@@ -55,7 +55,7 @@ def test_each_viewer_has_their_own_counts(world):
     assert selectors.queue_counts(actor=world.kecheng)["new"] == 0
 
 
-class TestNewestFirst:
+class TestQueuePage:
     def _queue(self, world, n=12):
         for i in range(n):
             file_dispute(world, title=f"邻里纠纷 {i}")
@@ -65,7 +65,7 @@ class TestNewestFirst:
 
     def test_pages_are_the_same_as_the_plain_query(self, world):
         matters, count = self._queue(world)
-        source = selectors.NewestFirst(matters, count=count)
+        source = selectors.QueuePage(matters, count=count)
         for start, stop in ((0, 5), (5, 10), (10, 15)):
             with CaptureQueriesContext(connection) as ctx:
                 page = source[start:stop]
@@ -77,6 +77,20 @@ class TestNewestFirst:
         matters, count = self._queue(world, n=3)
         monkeypatch.setattr(selectors, "SCAN_BUDGET", 1)
         with CaptureQueriesContext(connection) as ctx:
-            page = selectors.NewestFirst(matters, count=count)[0:2]
+            page = selectors.QueuePage(matters, count=count)[0:2]
         assert [m.pk for m in page] == [m.pk for m in matters[0:2]]
         assert not any("INDEXED BY" in q["sql"] for q in ctx.captured_queries)
+
+    def test_the_earliest_deadline_first_queues_walk_their_index_too(self, world):
+        self._queue(world, n=6)
+        dispatcher = world.staff["dispatcher"]
+        later = timezone.now() + dt.timedelta(days=30)
+        with time_machine.travel(later, tick=False):
+            overdue = selectors.matter_list(actor=dispatcher, queue=selectors.Queue.OVERDUE)
+            count = selectors.queue_counts(actor=dispatcher)[selectors.Queue.OVERDUE]
+            assert count == 6
+            with CaptureQueriesContext(connection) as ctx:
+                page = selectors.QueuePage(overdue, count=count)[0:4]
+            assert [m.pk for m in page] == [m.pk for m in overdue[0:4]]
+        if connection.vendor == "sqlite":
+            assert any("INDEXED BY matter_due_created" in q["sql"] for q in ctx.captured_queries)

@@ -140,7 +140,7 @@ def _queue_context(
     if not filters and counts.get(queue) is not None:
         # The tab's count: no second count of the same rows, and a fast newest-first page.
         paginator: Paginator[Matter] = Paginator(
-            cast(Any, selectors.NewestFirst(matters, count=counts[queue])), PAGE_SIZE
+            cast(Any, selectors.QueuePage(matters, count=counts[queue])), PAGE_SIZE
         )
     else:
         paginator = Paginator(matters, PAGE_SIZE)
