@@ -14,7 +14,7 @@ import sys
 import tempfile
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -45,7 +45,8 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def server() -> Iterator[str]:
+def server_env() -> Iterator[dict[str, str]]:
+    """The environment of the server's processes: its own directory and database."""
     var_dir = Path(tempfile.mkdtemp(prefix="suyuan-e2e-"))
     env = {
         **os.environ,
@@ -55,6 +56,14 @@ def server() -> Iterator[str]:
         "SMS_BACKEND": "suyuan.notifications.sms.LogSmsBackend",
     }
     env.pop("REDIS_URL", None)
+    yield env
+    shutil.rmtree(var_dir, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def server(server_env: dict[str, str]) -> Iterator[str]:
+    env = server_env
+    var_dir = Path(env["SUYUAN_VAR_DIR"])
     manage = [sys.executable, str(ROOT / "manage.py")]
     for command in (
         ["migrate", "--noinput", "-v", "0"],
@@ -95,7 +104,27 @@ def server() -> Iterator[str]:
         process.terminate()
         process.wait(timeout=10)
     log.close()
-    shutil.rmtree(var_dir, ignore_errors=True)
+
+
+@pytest.fixture
+def manage(server: str, server_env: dict[str, str]) -> Callable[..., str]:
+    """Run a ``manage.py`` command against the running server's database and return what it printed.
+
+    For what the clock or an operator would do on the server (a periodic sweep), not for what users do.
+    """
+
+    def run(*args: str) -> str:
+        done = subprocess.run(
+            [sys.executable, str(ROOT / "manage.py"), *args],
+            env=server_env,
+            cwd=ROOT,
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        return done.stdout
+
+    return run
 
 
 @pytest.fixture(scope="session")

@@ -132,6 +132,20 @@ def test_the_progress_fragment_polls_while_importing_and_offers_resume_when_stal
     assert (batch.status, batch.imported_count) == (ImportStatus.DONE, 1)
 
 
+def test_the_polled_fragment_loads_the_whole_page_once_the_import_is_done(world):
+    # The result and the links to the matters are outside the polled fragment: swapping in only the
+    # fragment would leave the page at "done" without them.
+    batch = upload(world, csv_bytes([good_row(1)]))
+    client = client_for(world, "dispatcher")
+    client.post(reverse("matters:import_start", kwargs={"pk": batch.pk}))
+    url = reverse("matters:import_progress", kwargs={"pk": batch.pk})
+
+    fragment = client.get(url, HTTP_HX_REQUEST="true")
+
+    assert fragment.status_code == 200
+    assert fragment["HX-Redirect"] == url
+
+
 def test_templates_download(world):
     client = client_for(world, "supervisor")
     csv_response = client.get(reverse("matters:import_template", kwargs={"file_format": "csv"}))

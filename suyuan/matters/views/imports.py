@@ -202,6 +202,9 @@ def import_progress(request: HttpRequest, pk: int) -> HttpResponse:
         response = render(request, "matters/staff/import_progress_fragment.html", context)
         if batch.status == ImportStatus.CHECKED:
             response["HX-Redirect"] = reverse("matters:import_report", kwargs={"pk": batch.pk})
+        elif batch.status == ImportStatus.DONE:
+            # The result (counts, the matters created) is outside the polled fragment: load the whole page.
+            response["HX-Redirect"] = reverse("matters:import_progress", kwargs={"pk": batch.pk})
         return response
     if batch.status == ImportStatus.DONE:
         matters = imports.batch_matters(request.user, batch)
