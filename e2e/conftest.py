@@ -7,6 +7,7 @@ development SMS outbox page exists), so these tests meet the platform the way a 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -18,6 +19,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Browser
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM_FLAGS = [
@@ -144,3 +146,24 @@ def page(browser, server):
     page.set_default_timeout(15_000)
     yield page
     context.close()
+
+
+def texted(browser: Browser, server: str, phone: str, pattern: str, *, seconds: float = 30) -> re.Match[str]:
+    """Wait for a text message to ``phone`` matching ``pattern`` on the DEBUG-only development SMS page.
+
+    The worker delivers messages through the development gateway; on a busy machine that takes a few
+    seconds, so the page is read again until ``seconds`` have passed. Returns the newest match.
+    """
+    outbox = browser.new_context(base_url=server).new_page()
+    body = outbox.locator(f'[data-testid="dev-sms"][data-phone="{phone}"] [data-testid="dev-sms-body"]')
+    deadline = time.monotonic() + seconds
+    try:
+        while True:
+            outbox.goto("/dev/sms/")
+            found = [m for m in (re.search(pattern, text) for text in body.all_inner_texts()) if m]
+            if found:
+                return found[0]
+            assert time.monotonic() < deadline, f"no text message to {phone} matching {pattern!r}"
+            outbox.wait_for_timeout(250)
+    finally:
+        outbox.context.close()

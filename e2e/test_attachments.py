@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import io
-import re
 from pathlib import Path
 
 from PIL import Image
 from playwright.sync_api import Browser, Page, expect
+
+from e2e.conftest import texted
 
 PHONE = {"width": 390, "height": 844}
 CITIZEN_PHONE = "13800000088"  # used by no other browser test
@@ -18,19 +19,8 @@ def sign_in(page: Page, browser: Browser, server: str, phone: str) -> None:
     page.get_by_test_id("citizen-phone").fill(phone)
     page.get_by_test_id("citizen-send").click()
     expect(page.get_by_test_id("citizen-code")).to_be_visible()
-    outbox = browser.new_context(base_url=server).new_page()
-    body = outbox.locator(f'[data-testid="dev-sms"][data-phone="{phone}"] [data-testid="dev-sms-body"]')
-    code = None
-    for _ in range(50):
-        outbox.goto("/dev/sms/")
-        found = [re.search(r"验证码是(\d{6})|code is (\d{6})", text) for text in body.all_inner_texts()]
-        found = [m for m in found if m]
-        if found:
-            code = next(g for g in found[0].groups() if g)
-            break
-        outbox.wait_for_timeout(200)
-    outbox.context.close()
-    assert code, "no sign-in code was delivered"
+    match = texted(browser, server, phone, r"验证码是(\d{6})|code is (\d{6})")
+    code = next(g for g in match.groups() if g)
     page.get_by_test_id("citizen-code").fill(code)
     page.get_by_test_id("citizen-verify").click()
 

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 from playwright.sync_api import Browser, Page, expect
 
+from e2e.conftest import texted
 from suyuan.demo.services import DEMO_CITIZEN_PHONE, DEMO_PASSWORD
 
 PHONE = {"width": 390, "height": 844}
@@ -19,21 +20,8 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 def texted_code(browser: Browser, server: str, pattern: str) -> str:
     """Return the newest 6-digit code texted to the demo citizen in a message matching ``pattern``."""
-    outbox = browser.new_context(base_url=server).new_page()
-    body = outbox.locator(
-        f'[data-testid="dev-sms"][data-phone="{DEMO_CITIZEN_PHONE}"] [data-testid="dev-sms-body"]'
-    )
-    code = None
-    for _ in range(50):
-        outbox.goto("/dev/sms/")
-        found = [re.search(pattern, text) for text in body.all_inner_texts()]
-        found = [m for m in found if m]
-        if found:
-            code = next(g for g in found[0].groups() if g)
-            break
-        outbox.wait_for_timeout(200)
-    outbox.context.close()
-    assert code, "no code was delivered"
+    match = texted(browser, server, DEMO_CITIZEN_PHONE, pattern)
+    code = next(g for g in match.groups() if g)
     return code
 
 

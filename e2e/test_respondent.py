@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 
 from playwright.sync_api import Browser, Page, expect
 
+from e2e.conftest import texted
 from suyuan.demo.services import DEMO_PASSWORD
 
 PHONE = {"width": 390, "height": 844}
@@ -31,19 +32,7 @@ def staff_page(browser: Browser, server: str, username: str) -> Page:
 
 def _sms_link(browser: Browser, server: str, phone: str) -> str:
     """Return the answer link of the newest text message to ``phone`` on the development SMS page."""
-    outbox = browser.new_context(base_url=server, viewport=LAPTOP).new_page()
-    body = outbox.locator(f'[data-testid="dev-sms"][data-phone="{phone}"] [data-testid="dev-sms-body"]')
-    link = None
-    for _ in range(75):
-        outbox.goto("/dev/sms/")
-        found = [re.search(r"(https?://\S+/r/[A-Za-z0-9_-]+/)", text) for text in body.all_inner_texts()]
-        found = [m for m in found if m]
-        if found:
-            link = found[0].group(1)
-            break
-        outbox.wait_for_timeout(200)
-    outbox.context.close()
-    assert link, "no invitation was delivered"
+    link = texted(browser, server, phone, r"(https?://\S+/r/[A-Za-z0-9_-]+/)").group(1)
     return link
 
 

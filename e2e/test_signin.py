@@ -8,6 +8,7 @@ import re
 from django_otp.oath import totp
 from playwright.sync_api import Page, expect
 
+from e2e.conftest import texted
 from suyuan.demo.services import DEMO_PASSWORD, DEMO_TOTP_SECRET
 
 
@@ -74,19 +75,7 @@ def test_citizen_signs_in_with_phone_and_code(page: Page, browser, server) -> No
     expect(page.get_by_test_id("citizen-code")).to_be_visible()
 
     # The worker delivers the code through the development gateway, which shows it on a DEBUG-only page.
-    outbox = browser.new_context(base_url=server).new_page()
-    body = outbox.locator(
-        f'[data-testid="dev-sms"][data-phone="{NEW_CITIZEN_PHONE}"] [data-testid="dev-sms-body"]'
-    )
-    for _ in range(50):
-        outbox.goto("/dev/sms/")
-        if body.count():
-            break
-        outbox.wait_for_timeout(200)
-    code = re.search(r"(?<!\d)\d{6}(?!\d)", body.first.inner_text())
-    assert code, "no code in the development SMS outbox"
-    outbox.context.close()
-
+    code = texted(browser, server, NEW_CITIZEN_PHONE, r"(?<!\d)\d{6}(?!\d)")
     page.get_by_test_id("citizen-code").fill(code.group(0))
     page.get_by_test_id("citizen-verify").click()
     expect(page.locator(".signed-in")).to_be_visible()
