@@ -34,7 +34,9 @@ from django.utils import timezone
 
 from suyuan.accounts.choices import Role, Specialty
 from suyuan.accounts.models import Membership, Organization, User
+from suyuan.demo.documents import document_actions, rating_actions
 from suyuan.demo.mediation import follow_up_obligations, mediate_agreement
+from suyuan.demo.respondents import invitation_actions
 from suyuan.demo.services import (
     COUNTIES,
     DEMO_CITIZEN_NAME,
@@ -48,6 +50,8 @@ from suyuan.demo.services import (
     centre_code,
     place_name,
 )
+from suyuan.demo.supervision import notices_read, supervision_seed
+from suyuan.demo.timeline import run_actions
 from suyuan.matters import services as matter_services
 from suyuan.matters.choices import (
     FINAL_STATUSES,
@@ -61,7 +65,7 @@ from suyuan.matters.choices import (
 from suyuan.matters.models import Category, Matter
 from suyuan.matters.services import PartyInput
 from suyuan.notifications.choices import MessageStatus
-from suyuan.notifications.models import OutboundMessage
+from suyuan.notifications.models import Notification, OutboundMessage
 from suyuan.regions.choices import RegionLevel
 from suyuan.regions.models import Region
 from suyuan.workdays.selectors import CHINA
@@ -348,6 +352,7 @@ DISPATCHERS = {
 HOME_MEDIATOR = "demo.mediator"  # 双塔街道's centre, specialty marriage and family
 HOME_NOTABLE = "demo.notable"  # 城北社区's committee, a village notable
 GRID_WORKER = "demo.grid_worker"  # 城北社区
+SUPERVISOR = "demo.supervisor"  # the county centre's supervisor, who clears supervision orders
 
 
 def _below(counties: Sequence[str]) -> Q:
@@ -1347,6 +1352,8 @@ class MatterReport:
     skipped: int = 0
     by_status: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
+    later_steps: int = 0  # invitations, answers, reminder runs, visits, documents and ratings made now
+    notices_read: int = 0
 
 
 def _upsert_residents(plans: Sequence[Plan], report: SeedReport) -> None:
@@ -1360,15 +1367,36 @@ def _upsert_residents(plans: Sequence[Plan], report: SeedReport) -> None:
         _upsert_user(plan.resident, applicant.name, applicant.phone, report, passwords=None)
 
 
-def _settle_outbox(since_id: int) -> None:
+# What the demo's history sends: notices about matters, mediation, the other side and supervision (never
+# sign-in or confirmation codes).
+SETTLED_PURPOSES = (
+    "matter_",
+    "mediation_",
+    "agreement_effective",
+    "agreement_recorded",
+    "follow_up_",
+    "obligation_",
+    "respondent_",
+    "field_task_",
+    "supervision_",
+)
+
+
+def _settle_outbox(since_id: int, *, before: dt.datetime | None = None) -> None:
     """Record the notices the demo's history queued as sent when they were written, and drop their tasks.
 
     They tell of steps that "happened" weeks ago: nobody should get them now, and the worker should not
-    spend ``make run`` sending hundreds of them to the development outbox.
+    spend ``make run`` sending hundreds of them to the development outbox. Notices written at ``before``
+    or later (the supervision sweep run now) are left to be delivered.
     """
+    purposes = Q()
+    for prefix in SETTLED_PURPOSES:
+        purposes |= Q(purpose__startswith=prefix)
     queued = OutboundMessage.objects.filter(
-        pk__gt=since_id, status=MessageStatus.QUEUED, purpose__startswith="matter_"
+        purposes, pk__gt=since_id, status=MessageStatus.QUEUED, wipe_body_when_sent=False
     )
+    if before is not None:
+        queued = queued.filter(created_at__lt=before)
     ids = set(queued.values_list("pk", flat=True))
     if not ids:
         return
@@ -1479,6 +1507,8 @@ def demo_matters_seed(*, counties: Sequence[str], report: SeedReport) -> MatterR
     started = time.perf_counter()
     result = MatterReport()
     now = timezone.now()
+    since = OutboundMessage.objects.aggregate(last=Max("pk"))["last"] or 0
+    notices_since = Notification.objects.aggregate(last=Max("pk"))["last"] or 0
     with transaction.atomic():
         desks = _upsert_matter_staff(counties, report)
         places = _places(counties)
@@ -1507,7 +1537,6 @@ def demo_matters_seed(*, counties: Sequence[str], report: SeedReport) -> MatterR
             )
             by_n = {p.n: p for p in plans}
             matters: dict[int, Matter] = {}
-            since = OutboundMessage.objects.aggregate(last=Max("pk"))["last"] or 0
             steps = sorted(
                 (
                     (step.at, plan.n, index, plan, step)
@@ -1530,10 +1559,63 @@ def demo_matters_seed(*, counties: Sequence[str], report: SeedReport) -> MatterR
                 if step.command == "receive":
                     result.created += 1
             follow_up_obligations(matter_ids=[m.pk for m in matters.values()], clock=demo_clock)
-            _settle_outbox(since)
+        if HOME_COUNTY in counties:
+            result.later_steps = _later_steps(now)
+        result.notices_read = notices_read(since_id=notices_since, now=now, clock=demo_clock)
+        _settle_outbox(since, before=now)
     result.by_status = demo_matter_counts()
     result.seconds = time.perf_counter() - started
     return result
+
+
+def _later_steps(now: dt.datetime) -> int:
+    """Add what the platform's newer features show to the demo matters that lack it; return the steps taken.
+
+    Invitations of the other side (with answers, reminders and visits), documents and ratings are taken in
+    one time order under the demo clock, after each matter's history; then the supervision sweeps run.
+    """
+    people = {
+        u.username: u
+        for u in User.objects.filter(
+            username__in=[
+                DISPATCHERS[HOME_COUNTY],
+                HOME_MEDIATOR,
+                GRID_WORKER,
+                DEMO_CITIZEN_USERNAME,
+                SUPERVISOR,
+            ]
+        )
+    }
+    actions = [
+        *invitation_actions(
+            county=HOME_COUNTY,
+            home_village=_home_village(),
+            dispatcher=people[DISPATCHERS[HOME_COUNTY]],
+            grid_worker=people[GRID_WORKER],
+            now=now,
+        ),
+        *document_actions(
+            citizen=people[DEMO_CITIZEN_USERNAME], mediator=people[HOME_MEDIATOR], county=HOME_COUNTY, now=now
+        ),
+        *rating_actions(citizen=people[DEMO_CITIZEN_USERNAME], now=now),
+    ]
+    steps = run_actions(actions, clock=demo_clock)
+    supervision_seed(now=now, clock=demo_clock, mediator=people[HOME_MEDIATOR], supervisor=people[SUPERVISOR])
+    return steps
+
+
+def demo_feature_counts() -> dict[str, int]:
+    """Return what the demo holds of the newer features: invitations, visits, documents, ratings, orders."""
+    from suyuan.matters.models import Document, FieldTask, MatterRating, RespondentInvitation
+    from suyuan.supervision.models import SupervisionOrder
+
+    return {
+        "invitations": RespondentInvitation.objects.count(),
+        "visits": FieldTask.objects.count(),
+        "documents": Document.objects.count(),
+        "ratings": MatterRating.objects.count(),
+        "supervision orders": SupervisionOrder.objects.count(),
+    }
 
 
 def demo_matter_counts() -> dict[str, int]:

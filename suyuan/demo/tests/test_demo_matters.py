@@ -34,7 +34,7 @@ from suyuan.matters.choices import (
 )
 from suyuan.matters.models import Matter, MatterEvent, Party
 from suyuan.notifications.choices import MessageStatus
-from suyuan.notifications.models import OutboundMessage
+from suyuan.notifications.models import Notification, OutboundMessage
 from suyuan.notifications.services import sms_queue
 
 pytestmark = pytest.mark.django_db
@@ -71,6 +71,9 @@ def counts() -> dict[str, int]:
         "messages": OutboundMessage.objects.count(),
         "users": User.objects.count(),
         "memberships": Membership.objects.count(),
+        **demo_matters.demo_feature_counts(),
+        "notifications": Notification.objects.count(),
+        "unread": Notification.objects.filter(read_at__isnull=True).count(),
     }
 
 
@@ -218,6 +221,9 @@ def test_no_notice_of_the_past_waits_to_be_sent(seeded):
     assert not OutboundMessage.objects.filter(
         purpose__startswith="matter_", status=MessageStatus.QUEUED
     ).exists()
+    past = timezone.now() - dt.timedelta(hours=2)
+    queued = OutboundMessage.objects.filter(status=MessageStatus.QUEUED, created_at__lt=past)
+    assert not queued.exists(), list(queued.values_list("purpose", flat=True))
 
 
 def test_a_second_run_creates_no_matter_and_no_event(seeded):
@@ -286,3 +292,70 @@ def test_agreements_have_sessions_obligations_and_varied_states(seeded):
     }
     assert set(Obligation.objects.values_list("status", flat=True)) == set(ObligationStatus.values)
     assert MediationSession.objects.filter(status=SessionStatus.HELD).count() == agreements.count()
+
+
+def test_respondents_were_invited_and_answered_reminded_or_visited(seeded):
+    from suyuan.matters.choices import FieldTaskStatus, InvitationStatus
+    from suyuan.matters.models import FieldTask, RespondentInvitation
+    from suyuan.matters.respondents import field_tasks_for_worker
+
+    invitations = RespondentInvitation.objects.all()
+    by_status = Counter(invitations.values_list("status", flat=True))
+    assert by_status[InvitationStatus.ACCEPTED] >= 3
+    assert by_status[InvitationStatus.DECLINED] >= 1
+    assert by_status[InvitationStatus.NO_REACTION] >= 1
+    waiting = invitations.filter(status=InvitationStatus.SENT)
+    assert {1, 2} <= set(waiting.values_list("reminders_sent", flat=True))
+    assert all(i.next_reminder_at and i.next_reminder_at > timezone.now() for i in waiting)
+    assert invitations.exclude(proposed_times=[]).exists()
+    assert invitations.filter(status=InvitationStatus.DECLINED).exclude(decline_reason="").exists()
+    assert MatterEvent.objects.filter(kind=EventKind.RESPONDENT_REPLIED).exists()
+    assert MatterEvent.objects.filter(kind=EventKind.RESPONDENT_REMINDED).count() >= 4
+    tasks = FieldTask.objects.all()
+    assert set(tasks.values_list("status", flat=True)) == {FieldTaskStatus.OPEN, FieldTaskStatus.DONE}
+    grid_worker = User.objects.get(username="demo.grid_worker")
+    assert field_tasks_for_worker(grid_worker).filter(status=FieldTaskStatus.OPEN).exists()
+    assert invitations.filter(recorded_by__isnull=False, status=InvitationStatus.ACCEPTED).exists()
+
+
+def test_documents_are_checked_files_in_media_and_finished_matters_are_rated(seeded):
+    from django.core.files.storage import default_storage
+
+    from suyuan.matters.models import Document, MatterRating
+
+    documents = list(Document.objects.select_related("matter", "uploaded_by"))
+    assert {d.content_type for d in documents} == {"image/jpeg", "image/png", "application/pdf"}
+    for document in documents:
+        assert 10_000 <= document.size <= 80_000, (document.original_name, document.size)
+        assert document.file.name and default_storage.exists(document.file.name)
+        assert MatterEvent.objects.filter(
+            matter=document.matter, kind=EventKind.DOCUMENT_ADDED, data__document_id=document.pk
+        ).exists()
+    uploaders = {d.uploaded_by.username for d in documents if d.uploaded_by}
+    assert services.DEMO_CITIZEN_USERNAME in uploaders and len(uploaders) >= 2
+    assert any(d.visibility == "internal" for d in documents)
+    ratings = MatterRating.objects.select_related("matter", "user")
+    assert ratings.filter(user__username=services.DEMO_CITIZEN_USERNAME).count() == 2
+    assert ratings.count() >= 6 and len({r.score for r in ratings}) >= 3
+    assert all(r.matter.owner_id == r.user_id for r in ratings)
+
+
+def test_supervision_orders_show_every_state_and_inboxes_a_few_unread(seeded):
+    from suyuan.supervision.choices import OrderStatus
+    from suyuan.supervision.models import SupervisionOrder
+
+    orders = SupervisionOrder.objects.all()
+    assert set(orders.values_list("status", flat=True)) == set(OrderStatus.values)
+    assert orders.filter(level=2).exists()
+    now = timezone.now()
+    overdue = Matter.objects.filter(
+        due_at__lt=now, status__in=["submitted", "accepted", "assigned", "in_mediation"]
+    )
+    assert overdue.exists()
+    assert all(orders.filter(matter=m).exists() for m in overdue)
+    for username in (services.DEMO_CITIZEN_USERNAME, "demo.mediator", "demo.grid_worker"):
+        unread = Notification.objects.filter(recipient__username=username, read_at__isnull=True).count()
+        assert 1 <= unread <= 6, (username, unread)
+    assert Notification.objects.filter(
+        recipient__username=services.DEMO_CITIZEN_USERNAME, read_at__isnull=False
+    ).exists()

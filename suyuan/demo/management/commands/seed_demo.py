@@ -7,7 +7,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from suyuan.demo import services
-from suyuan.demo.matters import demo_matter_counts
+from suyuan.demo.matters import demo_feature_counts, demo_matter_counts
 
 
 class Command(BaseCommand):
@@ -60,6 +60,8 @@ class Command(BaseCommand):
                 f"Demo matters: {report.matters_created} created in {report.matters_seconds:.1f} s; "
                 f"{_by_status(report.matters_by_status)}."
             )
+            features = ", ".join(f"{name} {n}" for name, n in demo_feature_counts().items())
+            self.stdout.write(f"Demo features: {features}.")
 
     def _print_logins(self) -> None:
         logins = services.demo_logins()
