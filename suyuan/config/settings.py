@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "suyuan.matters",
     "suyuan.mediation",
     "suyuan.supervision",
+    "suyuan.court",
     "suyuan.web",
     "suyuan.demo",
 ]
