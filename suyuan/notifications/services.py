@@ -158,7 +158,7 @@ def _send(message: OutboundMessage) -> None:
         send_sms(phone=message.recipient, body=message.body, reference=message.reference)
 
 
-def _masked_recipient(message: OutboundMessage) -> str:
+def masked_recipient(message: OutboundMessage) -> str:
     if message.channel == Channel.EMAIL:
         local, _, domain = message.recipient.partition("@")
         return f"{local[:1]}***@{domain}"
@@ -186,7 +186,7 @@ def message_deliver(*, message_id: int) -> OutboundMessage:
         message.last_error = f"{type(exc).__name__}: {exc}"[:300]
         if message.attempts >= MAX_ATTEMPTS:
             message.status = MessageStatus.FAILED
-            logger.error("Gave up on %s to %s: %s", message, _masked_recipient(message), message.last_error)
+            logger.error("Gave up on %s to %s: %s", message, masked_recipient(message), message.last_error)
         else:
             message.status = MessageStatus.QUEUED
             message.next_attempt_at = timezone.now() + RETRY_DELAYS[message.attempts - 1]
@@ -224,3 +224,24 @@ def messages_sweep(*, now: datetime | None = None) -> int:
         for pk in due:
             enqueue_with_transaction(_deliver_task(), pk)
     return len(due)
+
+
+@transaction.atomic
+def messages_retry(*, message_ids: list[int], now: datetime | None = None) -> int:
+    """Give messages that failed (all retries spent) a fresh start: queued again, tries counted anew.
+
+    For operators, once the gateway's problem is fixed. Messages in any other state are left alone;
+    a wiped sensitive body (a sign-in code) is not sent again. Return how many were queued.
+    """
+    now = now or timezone.now()
+    failed = OutboundMessage.objects.select_for_update().filter(
+        pk__in=message_ids, status=MessageStatus.FAILED
+    )
+    # The body is encrypted, so whether it was wiped is read here, not asked of the database.
+    ids = [m.pk for m in failed if not (m.wipe_body_when_sent and not m.body)]
+    OutboundMessage.objects.filter(pk__in=ids).update(
+        status=MessageStatus.QUEUED, attempts=0, next_attempt_at=now, last_error=""
+    )
+    for pk in ids:
+        enqueue_with_transaction(_deliver_task(), pk)
+    return len(ids)
