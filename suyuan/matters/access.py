@@ -16,11 +16,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from suyuan.accounts.access import scope_for, shared_object_ids
 from suyuan.accounts.choices import Role
 from suyuan.core.exceptions import Forbidden, NotFound
+from suyuan.matters import codes
 from suyuan.matters.models import Matter, MatterEvent, Party
 
 if TYPE_CHECKING:
@@ -121,7 +123,12 @@ def access_matter(actor: Actor, matter_id: Any, *, for_update: bool = False) -> 
 
 
 def matter_for_code(actor: Actor, tracking_code: str, *, for_update: bool = False) -> Matter:
-    """Return the matter with this tracking code if the actor may see it, else raise ``NotFound``."""
+    """Return the matter with this tracking code (any spelling: spaces, dashes, lower case) if the actor
+    may see it, else raise ``NotFound`` (a malformed code too)."""
+    try:
+        tracking_code = codes.normalize(tracking_code)
+    except ValidationError:
+        raise NotFound from None
     pk = matters_visible_to(actor).filter(tracking_code=tracking_code).values_list("pk", flat=True).first()
     if pk is None:
         raise NotFound

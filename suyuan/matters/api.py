@@ -102,11 +102,7 @@ def _actor(request: HttpRequest) -> User:
 
 def _find(request: HttpRequest, code: str) -> Matter:
     """Return the matter of a tracking code as typed, if the caller may see it; else raise ``NotFound``."""
-    try:
-        compact = codes.normalize(code)
-    except ValidationError:
-        raise NotFound from None
-    return access.matter_for_code(request.user, compact)
+    return access.matter_for_code(request.user, code)
 
 
 @contextmanager

@@ -12,13 +12,12 @@ from decimal import Decimal
 from functools import wraps
 from typing import Any, cast
 
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 
 from suyuan.accounts.models import User
 from suyuan.core.exceptions import NotFound
-from suyuan.matters import access, codes
+from suyuan.matters import access
 from suyuan.matters.models import Matter
 from suyuan.matters.schemas import ConflictOut, FieldErrorsOut, MessageOut
 from suyuan.mediation import selectors, services
@@ -140,14 +139,6 @@ def _actor(request: HttpRequest) -> User:
     return cast(User, request.user)
 
 
-def _find(request: HttpRequest, code: str) -> Matter:
-    try:
-        compact = codes.normalize(code)
-    except ValidationError:
-        raise NotFound from None
-    return access.matter_for_code(request.user, compact)
-
-
 def _conflicts(view: Callable[..., Any]) -> Callable[..., Any]:
     """Answer ``WrongState`` with 409 (the matters' conflicts have handlers of their own)."""
 
@@ -235,7 +226,7 @@ def _party(matter: Matter, party_id: int) -> Any:
 
 @router.get("/matters/{code}/sessions", response={200: list[SessionOut], **REFUSALS}, summary="List sessions")
 def session_list(request: HttpRequest, code: str) -> list[dict[str, Any]]:
-    matter = _find(request, code)
+    matter = access.matter_for_code(request.user, code)
     staff = access.may_act(request.user, matter, access.MEDIATION_ROLES)
     return [_session_out(s, staff=staff) for s in selectors.sessions_of(matter)]
 
@@ -243,7 +234,9 @@ def session_list(request: HttpRequest, code: str) -> list[dict[str, Any]]:
 @router.post("/matters/{code}/sessions", response={201: SessionOut, **REFUSALS}, summary="Schedule a session")
 @_conflicts
 def session_schedule(request: HttpRequest, code: str, payload: SessionIn) -> Any:
-    session = services.session_schedule(matter=_find(request, code), actor=_actor(request), **payload.dict())
+    session = services.session_schedule(
+        matter=access.matter_for_code(request.user, code), actor=_actor(request), **payload.dict()
+    )
     return Status(201, _session_out(session, staff=True))
 
 
@@ -254,7 +247,7 @@ def session_schedule(request: HttpRequest, code: str, payload: SessionIn) -> Any
 )
 @_conflicts
 def session_change(request: HttpRequest, code: str, session_id: int, payload: SessionIn) -> Any:
-    session = _session(_find(request, code), session_id)
+    session = _session(access.matter_for_code(request.user, code), session_id)
     session = services.session_change(session=session, actor=_actor(request), **payload.dict())
     return _session_out(session, staff=True)
 
@@ -266,7 +259,7 @@ def session_change(request: HttpRequest, code: str, session_id: int, payload: Se
 )
 @_conflicts
 def session_cancel(request: HttpRequest, code: str, session_id: int, payload: ReasonIn) -> Any:
-    session = _session(_find(request, code), session_id)
+    session = _session(access.matter_for_code(request.user, code), session_id)
     session = services.session_cancel(session=session, actor=_actor(request), reason=payload.reason)
     return _session_out(session, staff=True)
 
@@ -278,7 +271,7 @@ def session_cancel(request: HttpRequest, code: str, session_id: int, payload: Re
 )
 @_conflicts
 def session_record(request: HttpRequest, code: str, session_id: int, payload: SessionRecordIn) -> Any:
-    session = _session(_find(request, code), session_id)
+    session = _session(access.matter_for_code(request.user, code), session_id)
     session = services.session_record(session=session, actor=_actor(request), **payload.dict())
     return _session_out(session, staff=True)
 
@@ -290,7 +283,7 @@ def session_record(request: HttpRequest, code: str, session_id: int, payload: Se
     "/matters/{code}/agreement", response={200: AgreementOut, **REFUSALS}, summary="Read the agreement"
 )
 def agreement_read(request: HttpRequest, code: str) -> dict[str, Any]:
-    return _agreement_out(_agreement(_find(request, code)))
+    return _agreement_out(_agreement(access.matter_for_code(request.user, code)))
 
 
 @router.post(
@@ -300,7 +293,7 @@ def agreement_read(request: HttpRequest, code: str) -> dict[str, Any]:
 )
 @_conflicts
 def agreement_record(request: HttpRequest, code: str, payload: AgreementIn) -> Any:
-    matter = _find(request, code)
+    matter = access.matter_for_code(request.user, code)
     services.agreement_record(
         matter=matter,
         actor=_actor(request),
@@ -321,7 +314,7 @@ def agreement_record(request: HttpRequest, code: str, payload: AgreementIn) -> A
 )
 @_conflicts
 def code_send(request: HttpRequest, code: str, party_id: int) -> Any:
-    matter = _find(request, code)
+    matter = access.matter_for_code(request.user, code)
     services.confirmation_code_send(
         agreement=_agreement(matter), party=_party(matter, party_id), actor=_actor(request)
     )
@@ -335,7 +328,7 @@ def code_send(request: HttpRequest, code: str, party_id: int) -> Any:
 )
 @_conflicts
 def confirm(request: HttpRequest, code: str, party_id: int, payload: CodeIn) -> Any:
-    matter = _find(request, code)
+    matter = access.matter_for_code(request.user, code)
     agreement = _agreement(matter)
     services.agreement_confirm(
         agreement=agreement, party=_party(matter, party_id), actor=_actor(request), code=payload.code
@@ -350,7 +343,7 @@ def confirm(request: HttpRequest, code: str, party_id: int, payload: CodeIn) -> 
 )
 @_conflicts
 def confirm_in_person(request: HttpRequest, code: str, party_id: int, payload: ReasonIn) -> Any:
-    matter = _find(request, code)
+    matter = access.matter_for_code(request.user, code)
     services.agreement_confirm_in_person(
         agreement=_agreement(matter),
         party=_party(matter, party_id),
@@ -367,7 +360,7 @@ def confirm_in_person(request: HttpRequest, code: str, party_id: int, payload: R
 )
 @_conflicts
 def obligation_report(request: HttpRequest, code: str, obligation_id: int, payload: ReportIn) -> Any:
-    matter = _find(request, code)
+    matter = access.matter_for_code(request.user, code)
     obligation = selectors.obligation_of(matter, obligation_id)
     if obligation is None:
         raise NotFound
@@ -385,7 +378,7 @@ def obligation_report(request: HttpRequest, code: str, obligation_id: int, paylo
 @_conflicts
 def extend(request: HttpRequest, code: str, payload: ExtensionIn) -> Any:
     extension = services.mediation_extend(
-        matter=_find(request, code),
+        matter=access.matter_for_code(request.user, code),
         actor=_actor(request),
         days=payload.days,
         consent=payload.consent,

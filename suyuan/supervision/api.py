@@ -17,7 +17,6 @@ from ninja.pagination import PageNumberPagination, paginate
 from suyuan.accounts.models import User
 from suyuan.core.exceptions import Forbidden, NotFound
 from suyuan.matters import access as matter_access
-from suyuan.matters import codes
 from suyuan.matters.schemas import FieldErrorsOut
 from suyuan.supervision import access, selectors, services
 from suyuan.supervision.models import SupervisionOrder
@@ -81,8 +80,8 @@ def order_detail(request: HttpRequest, order_id: int) -> SupervisionOrder:
 def order_issue(request: HttpRequest, payload: OrderIssueIn) -> Status[SupervisionOrder]:
     actor = _actor(request)
     try:
-        matter = matter_access.matter_for_code(actor, codes.normalize(payload.matter_code))
-    except (NotFound, ValidationError):
+        matter = matter_access.matter_for_code(actor, payload.matter_code)
+    except NotFound:
         raise ValidationError({"matter_code": _("There is no matter with this code in your area.")}) from None
     order = services.order_issue(
         matter=matter, actor=actor, reason=payload.reason, deadline_days=payload.deadline_days

@@ -26,9 +26,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from suyuan.accounts.access import scope_for
 from suyuan.accounts.models import User
 from suyuan.accounts.pages import page
-from suyuan.core.exceptions import Forbidden, NotFound
+from suyuan.core.exceptions import Forbidden
 from suyuan.matters import access as matter_access
-from suyuan.matters import codes
 from suyuan.matters.choices import FINAL_STATUSES
 from suyuan.matters.models import Matter
 from suyuan.supervision import access, forms, selectors, services
@@ -65,14 +64,6 @@ def _safe_next(request: HttpRequest, value: str, default: str) -> str:
 
 def _order_url(order: SupervisionOrder) -> str:
     return reverse("supervision:detail", kwargs={"order_id": order.pk})
-
-
-def _matter_for(request: HttpRequest, code: str) -> Matter:
-    try:
-        compact = codes.normalize(code)
-    except ValidationError:
-        raise NotFound from None
-    return matter_access.matter_for_code(request.user, compact)
 
 
 def _default_box(actor: User) -> str:
@@ -222,7 +213,7 @@ def _conflict(request: HttpRequest, order_id: int, message: str) -> HttpResponse
 def order_issue(request: HttpRequest, code: str) -> HttpResponse:
     """Issue a supervision order by hand on one matter (supervisors)."""
     actor = _user(request)
-    matter = _matter_for(request, code)
+    matter = matter_access.matter_for_code(request.user, code)
     if not access.may_issue(actor, matter):
         raise Forbidden(_("Only supervisors issue supervision orders."))
     if request.method == "POST":

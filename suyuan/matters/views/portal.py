@@ -265,11 +265,7 @@ citizen_page = page(login_url=CITIZEN_LOGIN)
 
 def matter_by_code(request: HttpRequest, code: str) -> Matter:
     """Return the viewer's matter with this tracking code (as typed or shown), else raise ``NotFound``."""
-    try:
-        compact = codes.normalize(code)
-    except ValidationError:
-        raise NotFound from None
-    return access.matter_for_code(request.user, compact)
+    return access.matter_for_code(request.user, code)
 
 
 def _rate_limited(request: HttpRequest, *, reason: str) -> HttpResponse:

@@ -70,11 +70,7 @@ staff_matters_page = page(
 
 def matter_for(request: HttpRequest, code: str, *, for_update: bool = False) -> Matter:
     """Return the matter with this tracking code (any spelling) if the user may see it, else 404."""
-    try:
-        compact = codes.normalize(code)
-    except ValidationError:
-        raise NotFound from None
-    return access.matter_for_code(request.user, compact, for_update=for_update)
+    return access.matter_for_code(request.user, code, for_update=for_update)
 
 
 def _is_code(text: str) -> bool:
