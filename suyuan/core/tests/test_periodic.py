@@ -43,16 +43,16 @@ def test_a_job_runs_once_per_period_however_often_the_clock_ticks(job):
 
 
 @pytest.mark.django_db
-def test_two_clocks_claim_a_period_once(job):
+def test_two_clocks_claim_a_period_once(job, monkeypatch):
     now = timezone.now()
     run = PeriodicRun.objects.create(name="test.job", last_started_at=now - timedelta(hours=1))
-    stale = PeriodicRun.objects.get(pk=run.pk)
-    # The first clock claims the period; a second one that read the row before the claim does not.
+    stale = PeriodicRun.objects.get(pk=run.pk)  # what a second clock read before the first one claimed
     assert periodic._claim(periodic._JOBS["test.job"], now) is True
-    claimed = PeriodicRun.objects.filter(pk=stale.pk, last_started_at=stale.last_started_at).update(
-        last_started_at=now
-    )
-    assert claimed == 0
+    assert periodic._claim(periodic._JOBS["test.job"], now) is False  # the period is taken
+    # The second clock acts on its stale row: its conditional update finds nothing to claim.
+    monkeypatch.setattr(PeriodicRun.objects, "get_or_create", lambda **kwargs: (stale, False))
+    assert periodic._claim(periodic._JOBS["test.job"], now + timedelta(minutes=10)) is False
+    assert PeriodicRun.objects.get(pk=run.pk).last_started_at == now
 
 
 @pytest.mark.django_db
