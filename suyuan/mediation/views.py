@@ -8,6 +8,7 @@ step the state does not allow re-renders it with the reason (409).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, cast
 
 from django import forms
@@ -85,6 +86,24 @@ def _conflict(request: HttpRequest, matter: Matter, exc: Exception, *, portal: b
 CONFLICTS = (WrongState, IllegalTransition, StaleMatter)
 
 
+def _staff_submit(
+    request: HttpRequest, matter: Matter, form: forms.Form, run: Callable[[dict[str, Any]], str], bound: str
+) -> HttpResponse:
+    """Give a valid form's data to ``run`` (a service call returning the success message) and go back to
+    the matter; show the page again with the form's errors (422) or the conflict (409)."""
+    if form.is_valid():
+        try:
+            message = run(form.cleaned_data)
+        except CONFLICTS as exc:
+            return _conflict(request, matter, exc)
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, message)
+            return redirect(_staff_url(matter))
+    return _staff_again(request, matter, 422, **{bound: form})
+
+
 # --- staff: sessions ----------------------------------------------------------------------------------------
 
 
@@ -93,17 +112,12 @@ CONFLICTS = (WrongState, IllegalTransition, StaleMatter)
 def session_schedule(request: HttpRequest, code: str) -> HttpResponse:
     matter = matters_staff.matter_for(request, code)
     form = mediation_forms.SessionForm(request.POST, prefix="session")
-    if form.is_valid():
-        try:
-            services.session_schedule(matter=matter, actor=_user(request), **form.cleaned_data)
-        except CONFLICTS as exc:
-            return _conflict(request, matter, exc)
-        except ValidationError as exc:
-            _add_errors(form, exc)
-        else:
-            messages.success(request, _("Session scheduled; the parties are told by text message."))
-            return redirect(_staff_url(matter))
-    return _staff_again(request, matter, 422, session=form)
+
+    def run(data: dict[str, Any]) -> str:
+        services.session_schedule(matter=matter, actor=_user(request), **data)
+        return _("Session scheduled; the parties are told by text message.")
+
+    return _staff_submit(request, matter, form, run, "session")
 
 
 SESSION_ACTIONS = {
@@ -121,26 +135,19 @@ def session_action(request: HttpRequest, code: str, session_id: int, action: str
     if session is None or action not in SESSION_ACTIONS:
         raise NotFound
     form = SESSION_ACTIONS[action](request.POST, prefix=f"s{session.pk}-{action}")
-    if form.is_valid():
+
+    def run(data: dict[str, Any]) -> str:
         actor = _user(request)
-        try:
-            if action == "change":
-                services.session_change(session=session, actor=actor, **form.cleaned_data)
-                message = _("Session changed; the parties are told.")
-            elif action == "cancel":
-                services.session_cancel(session=session, actor=actor, reason=form.cleaned_data["reason"])
-                message = _("Session cancelled; the parties are told.")
-            else:
-                services.session_record(session=session, actor=actor, **form.cleaned_data)
-                message = _("Session record kept.")
-        except CONFLICTS as exc:
-            return _conflict(request, matter, exc)
-        except ValidationError as exc:
-            _add_errors(form, exc)
-        else:
-            messages.success(request, message)
-            return redirect(_staff_url(matter))
-    return _staff_again(request, matter, 422, **{f"session-{session.pk}-{action}": form})
+        if action == "change":
+            services.session_change(session=session, actor=actor, **data)
+            return _("Session changed; the parties are told.")
+        if action == "cancel":
+            services.session_cancel(session=session, actor=actor, reason=data["reason"])
+            return _("Session cancelled; the parties are told.")
+        services.session_record(session=session, actor=actor, **data)
+        return _("Session record kept.")
+
+    return _staff_submit(request, matter, form, run, f"session-{session.pk}-{action}")
 
 
 # --- staff: the agreement ---------------------------------------------------------------------------------
@@ -203,17 +210,12 @@ def _agreement(matter: Matter) -> Agreement:
 def extend(request: HttpRequest, code: str) -> HttpResponse:
     matter = matters_staff.matter_for(request, code)
     form = mediation_forms.ExtensionForm(request.POST, prefix="extension")
-    if form.is_valid():
-        try:
-            services.mediation_extend(matter=matter, actor=_user(request), **form.cleaned_data)
-        except CONFLICTS as exc:
-            return _conflict(request, matter, exc)
-        except ValidationError as exc:
-            _add_errors(form, exc)
-        else:
-            messages.success(request, _("Mediation period extended; the parties are told by text message."))
-            return redirect(_staff_url(matter))
-    return _staff_again(request, matter, 422, extension=form)
+
+    def run(data: dict[str, Any]) -> str:
+        services.mediation_extend(matter=matter, actor=_user(request), **data)
+        return _("Mediation period extended; the parties are told by text message.")
+
+    return _staff_submit(request, matter, form, run, "extension")
 
 
 @require_POST
@@ -222,22 +224,17 @@ def confirm_in_person(request: HttpRequest, code: str) -> HttpResponse:
     matter = matters_staff.matter_for(request, code)
     agreement = _agreement(matter)
     form = mediation_forms.InPersonForm(request.POST, prefix="in-person")
-    if form.is_valid():
-        party = next((p for p in matter.parties.all() if p.pk == form.cleaned_data["party"]), None)
+
+    def run(data: dict[str, Any]) -> str:
+        party = next((p for p in matter.parties.all() if p.pk == data["party"]), None)
         if party is None:
             raise NotFound
-        try:
-            services.agreement_confirm_in_person(
-                agreement=agreement, party=party, actor=_user(request), reason=form.cleaned_data["reason"]
-            )
-        except CONFLICTS as exc:
-            return _conflict(request, matter, exc)
-        except ValidationError as exc:
-            _add_errors(form, exc)
-        else:
-            messages.success(request, _("Confirmation recorded."))
-            return redirect(_staff_url(matter))
-    return _staff_again(request, matter, 422, **{f"in-person-{request.POST.get('in-person-party')}": form})
+        services.agreement_confirm_in_person(
+            agreement=agreement, party=party, actor=_user(request), reason=data["reason"]
+        )
+        return _("Confirmation recorded.")
+
+    return _staff_submit(request, matter, form, run, f"in-person-{request.POST.get('in-person-party')}")
 
 
 def _report(request: HttpRequest, code: str, obligation_id: int, *, portal: bool) -> HttpResponse:
