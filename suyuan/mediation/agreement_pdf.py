@@ -1,36 +1,24 @@
 """The people's mediation agreement (人民调解协议书) as a PDF with an embedded Chinese font.
 
-The font is Noto Serif SC (SIL Open Font License) from ``pylopdf-fonts-zh-cn``; fpdf2 embeds only the
-glyphs the document uses, so the file stays small and renders in any viewer without system fonts.
-Parsing the font's tables takes about half a second, so it is parsed once per process and each document
-gets a copy with a fresh glyph subset and its own font file to subset.
-Everything a user wrote is drawn as plain text (control and formatting characters removed): nothing is
-interpreted as markup.
+The font, page numbers and plain-text handling come from ``suyuan.core.pdf`` (shared with the court's
+documents). Everything a user wrote is drawn as plain text (control and formatting characters removed):
+nothing is interpreted as markup.
 """
 
 from __future__ import annotations
 
-import copy
-import threading
-import unicodedata
 from datetime import datetime
-from decimal import Decimal
-from typing import Any
-from zoneinfo import ZoneInfo
 
-from fontTools import ttLib
-from fpdf import FPDF
 from fpdf.enums import Align, XPos, YPos
-from fpdf.fonts import TTFFont
-from pylopdf_fonts_zh_cn import serif_path
 
+from suyuan.core.pdf import FONT, Document, china_date, plain, yuan
 from suyuan.matters.choices import EventKind, MatterStatus, PartyKind, PartyRole
 from suyuan.matters.models import Matter, MatterEvent, Party
 from suyuan.mediation.choices import ConfirmationMethod
 from suyuan.mediation.models import Agreement
 
-FONT = "NotoSerifSC"
-LOCAL_TIME = ZoneInfo("Asia/Shanghai")
+__all__ = ["NoAgreement", "has_agreement", "plain", "render_agreement_pdf"]
+
 AGREEMENT_STATUSES = frozenset({MatterStatus.RESOLVED, MatterStatus.CLOSED})
 ROLE_LABELS = {
     PartyRole.APPLICANT: "申请人",
@@ -56,61 +44,7 @@ def has_agreement(matter: Matter) -> bool:
     return matter.status in AGREEMENT_STATUSES and bool(matter.outcome_summary) and not matter.failure_route
 
 
-def plain(text: str) -> str:
-    """Return ``text`` with control and invisible formatting characters (bidi overrides, …) removed."""
-    kept = []
-    for ch in text or "":
-        if ch in "\n\t":
-            kept.append(" " if ch == "\t" else ch)
-        elif unicodedata.category(ch) not in ("Cc", "Cf", "Cs", "Co", "Cn"):
-            kept.append(ch)
-    return "".join(kept)
-
-
-# --- the font, parsed once --------------------------------------------------------------------------------
-
-_font_lock = threading.Lock()
-_font_template: TTFFont | None = None
-
-
-def _template() -> TTFFont:
-    global _font_template
-    with _font_lock:
-        if _font_template is None:
-            holder = FPDF()
-            holder.add_font(FONT, fname=str(serif_path()))
-            font = holder.fonts[FONT.lower()]
-            if not isinstance(font, TTFFont):
-                raise TypeError("the agreement's font did not load as a TrueType/OpenType font")
-            _font_template = font
-        return _font_template
-
-
-def _add_font(pdf: FPDF) -> None:
-    """Give ``pdf`` the Chinese font from the parsed template (as ``add_font`` would, without parsing)."""
-    font = copy.deepcopy(_template())
-    # Writing the PDF subsets the font's tables in place: each document needs its own (lazily read) file.
-    font.ttfont = ttLib.TTFont(font.ttffile, recalcTimestamp=False, recalcBBoxes=False, lazy=True)
-    font.i = len(pdf.fonts) + 1
-    pdf.fonts[FONT.lower()] = font
-    if font.is_cff and font.is_cid_keyed:
-        pdf._set_min_pdf_version("1.6")
-
-
 # --- content ----------------------------------------------------------------------------------------------
-
-
-def _date(moment: datetime) -> str:
-    local = moment.astimezone(LOCAL_TIME)
-    return f"{local.year}年{local.month}月{local.day}日"
-
-
-def _day(day: Any) -> str:
-    return f"{day.year}年{day.month}月{day.day}日"
-
-
-def _yuan(amount: Decimal) -> str:
-    return f"人民币{amount:,.2f}元"
 
 
 def _party_line(party: Party) -> str:
@@ -122,13 +56,6 @@ def _party_line(party: Party) -> str:
     elif party.id_number:
         details.append(f"身份证号码：{party.id_number_masked}")
     return f"{label}：{party.name}" + (f"（{'，'.join(details)}）" if details else "")
-
-
-class _Document(FPDF):
-    def footer(self) -> None:
-        self.set_y(-15)
-        self.set_font(FONT, size=9)
-        self.cell(0, 10, f"第 {self.page_no()} 页 / 共 {{nb}} 页", align=Align.C)
 
 
 def _recorded_at(matter: Matter, agreement: Agreement | None) -> datetime:
@@ -166,12 +93,9 @@ def render_agreement_pdf(matter: Matter, agreement: Agreement | None = None) -> 
         c.party_id: c for c in (agreement.confirmations.select_related("confirmed_by") if agreement else [])
     }
 
-    pdf = _Document(format="A4")
-    pdf.set_title("人民调解协议书")
-    pdf.set_creator("Suyuan")
+    pdf = Document(title="人民调解协议书")
     pdf.set_margins(22, 20, 22)
     pdf.set_auto_page_break(auto=True, margin=22)
-    _add_font(pdf)
     pdf.add_page()
 
     def heading(text: str) -> None:
@@ -189,7 +113,7 @@ def render_agreement_pdf(matter: Matter, agreement: Agreement | None = None) -> 
     pdf.multi_cell(
         0,
         6,
-        f"{organization}\n编号：{matter.display_code}　　日期：{_date(recorded_at)}",
+        f"{organization}\n编号：{matter.display_code}　　日期：{china_date(recorded_at)}",
         align=Align.C,
         new_x=XPos.LMARGIN,
         new_y=YPos.NEXT,
@@ -209,10 +133,10 @@ def render_agreement_pdf(matter: Matter, agreement: Agreement | None = None) -> 
     if obligations:
         heading("履行义务")
         for number, obligation in enumerate(obligations, start=1):
-            amount = f"，金额{_yuan(obligation.amount)}" if obligation.amount is not None else ""
+            amount = f"，金额{yuan(obligation.amount)}" if obligation.amount is not None else ""
             paragraph(
                 f"{number}. {obligation.obligor.name}：{obligation.description}{amount}，"
-                f"于{_day(obligation.due_on)}前履行。"
+                f"于{china_date(obligation.due_on)}前履行。"
             )
 
     heading("其他约定")
@@ -227,9 +151,9 @@ def render_agreement_pdf(matter: Matter, agreement: Agreement | None = None) -> 
             if confirmation is None or confirmation.confirmed_at is None:
                 state = "尚未确认"
             elif confirmation.method == ConfirmationMethod.CODE:
-                state = f"已于{_date(confirmation.confirmed_at)}通过短信验证码确认"
+                state = f"已于{china_date(confirmation.confirmed_at)}通过短信验证码确认"
             else:
-                state = f"已于{_date(confirmation.confirmed_at)}当面确认（调解员记录）"
+                state = f"已于{china_date(confirmation.confirmed_at)}当面确认（调解员记录）"
             paragraph(f"{label}（{party.name}）：{state}")
 
     heading("签名（盖章）")
