@@ -38,6 +38,7 @@ db: setup ## Migrate and load regions (Zhejiang villages included)
 	$(MANAGE) migrate --noinput -v 0
 	$(MANAGE) createcachetable
 	$(MANAGE) load_regions --province 33 --villages
+	$(MANAGE) court_codes_load --province 33
 
 demo: db ## Build the Quzhou demo (idempotent)
 	$(MANAGE) seed_demo

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from suyuan.accounts.choices import OrganizationType
 from suyuan.accounts.models import Organization, User
 from suyuan.court.choices import CASE_TYPE_MARKS, CaseType
-from suyuan.court.models import CaseNumber, CaseNumberCounter
+from suyuan.court.models import CaseNumber, CaseNumberCounter, CourtCode
 from suyuan.matters.models import Matter
 from suyuan.workdays.selectors import china_date
 
@@ -34,7 +34,7 @@ PROVINCE_MARKS = {
 
 
 def court_code(court: Organization) -> str:
-    """Return the court's code (法院代字) from its administrative division, e.g. 浙0881."""
+    """Return the court's code (法院代字), e.g. 浙0881: as edited in ``CourtCode``, else by the rule."""
     if court.type != OrganizationType.COURT:
         raise ValidationError({"court": _("Only a people's court issues case numbers.")})
     region = court.region_id
@@ -42,7 +42,9 @@ def court_code(court: Organization) -> str:
     if province is None:
         raise ValidationError({"court": _("The court's place has no province code.")})
     # A tribunal sits in a township; it numbers with the county's (its court's) code.
-    return province + region[2:6]
+    division = region[:6]
+    code = CourtCode.objects.filter(region_id=division).values_list("code", flat=True).first()
+    return code or province + division[2:]
 
 
 def case_number_text(*, court: Organization, case_type: str, year: int, sequence: int) -> str:

@@ -42,7 +42,9 @@ PROTECTED_MODELS = (
 REGION_ROLES = frozenset(
     {Role.GRID_WORKER, Role.MEDIATOR, Role.DISPATCHER, Role.SUPERVISOR, Role.ADMINISTRATOR}
 )
-HANDLING_ROLES = frozenset({Role.COURT_CLERK, Role.JUDGE, Role.AGENCY_OFFICER})
+# Judges are not here: a judge sees the matters of the court cases assigned to them (the court app
+# shares each one with its judge when it assigns them), not every matter their court handles.
+HANDLING_ROLES = frozenset({Role.COURT_CLERK, Role.AGENCY_OFFICER})
 
 # Who may give which kind of command (besides platform operators), on a matter they can see.
 INTAKE_ROLES = frozenset({Role.DISPATCHER, Role.SUPERVISOR})  # accept, decline, merge, assign, escalate
@@ -55,7 +57,16 @@ ENTRY_ROLES = frozenset(
 def works_with_matters(actor: Actor) -> bool:
     """Return whether the actor holds a role that has matter pages (everyone on staff but analysts)."""
     scope = scope_for(actor)
-    return scope.is_platform_operator or scope.has_role(*(REGION_ROLES | HANDLING_ROLES))
+    return scope.is_platform_operator or scope.has_role(*(REGION_ROLES | HANDLING_ROLES | {Role.JUDGE}))
+
+
+def shared_with_staff(actor: Actor, matter: Matter) -> bool:
+    """Return whether the matter was shared with the actor (or their organisation) as staff: a judge
+    the court assigned, a court-invited mediator, a grid worker visiting outside their village."""
+    scope = scope_for(actor)
+    if not scope.is_staff:
+        return False
+    return shared_object_ids(actor, Matter).filter(object_id=str(matter.pk)).exists()
 
 
 def _staff_q(actor: Actor, roles: frozenset[str]) -> Q:
@@ -166,9 +177,12 @@ def events_visible_to(actor: Actor, matter: Matter) -> QuerySet[MatterEvent]:
     scope = scope_for(actor)
     if scope.is_platform_operator or (
         scope.is_staff
-        and Matter.objects.filter(
-            _staff_q(actor, REGION_ROLES | HANDLING_ROLES) | Q(mediator_id=scope.user_id), pk=matter.pk
-        ).exists()
+        and (
+            Matter.objects.filter(
+                _staff_q(actor, REGION_ROLES | HANDLING_ROLES) | Q(mediator_id=scope.user_id), pk=matter.pk
+            ).exists()
+            or shared_with_staff(actor, matter)
+        )
     ):
         return events
     return events.filter(visibility="public")

@@ -151,7 +151,8 @@ def _allowed_commands(actor: User, matter: Matter) -> list[str]:
         Command.CLOSE: mediation,
         Command.WITHDRAW: lambda: owner() or intake(),
     }
-    return [str(command) for command in possible if rights[command]()]
+    # The court commands (refer_to_court, court_concluded, …) are given by the court app, not here.
+    return [str(command) for command in possible if command in rights and rights[command]()]
 
 
 def _detail(request: HttpRequest, matter: Matter) -> Matter:

@@ -27,6 +27,7 @@ class MatterStatus(models.TextChoices):
     IN_MEDIATION = "in_mediation", _("in mediation")  # the parties are talking with the mediator's help
     RESOLVED = "resolved", _("resolved")  # agreement reached (or request answered); follow-up may run
     UNRESOLVED = "unresolved", _("not resolved")  # mediation failed; the next route is named
+    IN_COURT = "in_court", _("at court")  # docked at a court: its case runs its own course (court app)
     DECLINED = "declined", _("declined")  # 不予受理, with a reason shown to the citizen (final)
     MERGED = "merged", _("merged")  # a duplicate, merged into the matter it repeats (final)
     WITHDRAWN = "withdrawn", _("withdrawn")  # the applicant withdrew it (final)
@@ -106,6 +107,35 @@ class EventKind(models.TextChoices):
     SUPERVISION_ANSWERED = "supervision_answered", _("supervision order answered")
     SUPERVISION_CLEARED = "supervision_cleared", _("supervision order cleared")
     SUPERVISION_ESCALATED = "supervision_escalated", _("supervision order escalated")
+    # The court side (诉调对接 and the online court services), written by the court app.
+    COURT_DOCKED = "court_docked", _("referred to the court")
+    COURT_MEDIATION = "court_mediation", _("pre-filing mediation started")
+    COURT_MEDIATION_EXTENDED = "court_mediation_extended", _("pre-filing mediation extended")
+    COURT_MEDIATION_SETTLED = "court_mediation_settled", _("settled in pre-filing mediation")
+    COURT_MEDIATION_FAILED = "court_mediation_failed", _("pre-filing mediation failed")
+    CONFIRMATION_APPLIED = "confirmation_applied", _("judicial confirmation applied for")
+    CONFIRMATION_JOINED = "confirmation_joined", _("application joined by a party")
+    CONFIRMATION_ACCEPTED = "confirmation_accepted", _("confirmation application accepted")
+    CONFIRMATION_RULED = "confirmation_ruled", _("judicial confirmation decided")
+    COMPLAINT_FILED = "complaint_filed", _("complaint filed")
+    CORRECTION_REQUESTED = "correction_requested", _("filing returned for correction")
+    FILING_ACCEPTED = "filing_accepted", _("case filed")
+    FILING_REFUSED = "filing_refused", _("filing refused")
+    JUDGE_ASSIGNED = "judge_assigned", _("judge assigned")
+    DOCUMENT_SERVED = "document_served", _("document served")
+    SERVICE_PENDING = "service_pending", _("document to be delivered in person")
+    SERVICE_FAILED = "service_failed", _("document could not be delivered")
+    HEARING_SCHEDULED = "hearing_scheduled", _("hearing scheduled")
+    HEARING_CANCELLED = "hearing_cancelled", _("hearing cancelled")
+    HEARING_HELD = "hearing_held", _("hearing held")
+    ROUND_OPENED = "round_opened", _("written round opened")
+    ROUND_SUBMITTED = "round_submitted", _("written round: submission")
+    ROUND_CLOSED = "round_closed", _("written round closed")
+    DECISION_ISSUED = "decision_issued", _("judgment or ruling issued")
+    APPEAL_RECORDED = "appeal_recorded", _("appeal lodged")
+    CASE_CLOSED = "case_closed", _("court case closed")
+    CASE_WITHDRAWN = "case_withdrawn", _("court case withdrawn")
+    PERFORMANCE_REPORTED = "performance_reported", _("performance reported")
 
 
 class Visibility(models.TextChoices):
@@ -142,6 +172,13 @@ class DocumentKind(models.TextChoices):
     SESSION_RECORD = "session_record", _("mediation session record")  # 调解笔录
     AGREEMENT = "agreement", _("mediation agreement")  # 调解协议: signed or generated
     NOTICE = "notice", _("notice")  # 通知: a notice sent to or received from a party
+    COMPLAINT = "complaint", _("complaint")  # 起诉状 (or 司法确认申请书)
+    COURT_NOTICE = "court_notice", _("court notice")  # 受理/应诉/举证/交费/补正通知书
+    SUMMONS = "summons", _("summons")  # 传票
+    RULING = "ruling", _("ruling")  # 裁定书
+    JUDGMENT = "judgment", _("judgment")  # 判决书
+    SERVICE_RECEIPT = "service_receipt", _("proof of service")  # 送达回证 (signed, or photo of it)
+    WRITTEN_STATEMENT = "written_statement", _("written statement")  # 答辩状, 陈述, 质证意见
     OTHER = "other", _("other")  # 其他: anything the catalogue does not name yet
 
 

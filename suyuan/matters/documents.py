@@ -129,7 +129,9 @@ def works_on(actor: Actor, matter: Matter) -> bool:
         return True
     if not scope.is_staff:
         return False
-    return access.may_act(actor, matter, access.REGION_ROLES | access.HANDLING_ROLES)
+    return access.may_act(
+        actor, matter, access.REGION_ROLES | access.HANDLING_ROLES
+    ) or access.shared_with_staff(actor, matter)
 
 
 def is_party(actor: Actor, matter: Matter) -> bool:

@@ -118,7 +118,7 @@ def _move(
     matter: Matter,
     command: str,
     *,
-    actor: User,
+    actor: User | None,
     kind: str,
     data: dict[str, Any] | None = None,
     text: str = "",
@@ -754,6 +754,36 @@ def matter_close(*, matter: Matter, actor: User, expected_version: int | None = 
     access.require_act(actor, matter, access.MEDIATION_ROLES)
     _move(matter, Command.CLOSE, actor=actor, kind=EventKind.CLOSED)
     return matter
+
+
+def matter_to_court(
+    *, matter: Matter, actor: User, court: Organization, kind: str, data: dict[str, Any], text: str = ""
+) -> MatterEvent:
+    """Move a matter the court app holds locked to the court: the court handles it from now on.
+
+    The court's staff see it because it is now handled by the court; the centre and committee staff who
+    saw it before still do (by region, or as its mediator). The event (``kind``) continues the timeline.
+    """
+    matter.organization = court
+    matter.closed_at = None
+    return _move(matter, Command.REFER_TO_COURT, actor=actor, kind=kind, data=data, text=text)
+
+
+def matter_court_concluded(
+    *,
+    matter: Matter,
+    actor: User | None,
+    kind: str,
+    data: dict[str, Any],
+    text: str = "",
+    settled: bool = False,
+) -> MatterEvent:
+    """Finish a matter the court app holds locked once its court case has ended (``kind`` says how):
+    resolved when the parties settled in the court's pre-filing mediation, else closed."""
+    if text:
+        matter.outcome_summary = text
+    command = Command.COURT_SETTLED if settled else Command.COURT_CONCLUDED
+    return _move(matter, command, actor=actor, kind=kind, data=data, text=text)
 
 
 @transaction.atomic

@@ -23,6 +23,11 @@ class Command(models.TextChoices):
     RECORD_FAILURE = "record_failure", _("record that mediation failed")
     WITHDRAW = "withdraw", _("withdraw")
     CLOSE = "close", _("close")
+    # The court side: the matter goes to a court (a referral, a filing, an agreement to confirm), and
+    # comes back finished when the court case ends. The court app gives both commands.
+    REFER_TO_COURT = "refer_to_court", _("take to court")
+    COURT_CONCLUDED = "court_concluded", _("court case ended")
+    COURT_SETTLED = "court_settled", _("settled in pre-filing mediation")
 
 
 # command -> {from status: to status}
@@ -42,6 +47,16 @@ TRANSITIONS: dict[str, dict[str, str]] = {
         S.IN_MEDIATION: S.WITHDRAWN,
     },
     Command.CLOSE: {S.RESOLVED: S.CLOSED, S.UNRESOLVED: S.CLOSED},
+    # Straight from intake (a citizen files with the court), after mediation failed, or with an agreement
+    # (to be confirmed, or not performed). A closed matter whose agreement was not kept may go too.
+    Command.REFER_TO_COURT: {
+        S.SUBMITTED: S.IN_COURT,
+        S.UNRESOLVED: S.IN_COURT,
+        S.RESOLVED: S.IN_COURT,
+        S.CLOSED: S.IN_COURT,
+    },
+    Command.COURT_CONCLUDED: {S.IN_COURT: S.CLOSED},
+    Command.COURT_SETTLED: {S.IN_COURT: S.RESOLVED},
 }
 
 

@@ -390,27 +390,50 @@ def agreement_record(
         matter = matter_services.matter_record_agreement(
             matter=matter, actor=actor, terms=terms, expected_version=expected_version
         )
-        agreement = Agreement.objects.create(matter=matter, terms=terms, recorded_by=actor)
-        for position, values in enumerate(cleaned):
-            Obligation.objects.create(agreement=agreement, position=position, **values)
-        parties = list(matter.parties.select_related("user"))
-        for party in parties:
-            AgreementConfirmation.objects.create(agreement=agreement, party=party)
         # The applicant was told by matter_record_agreement; the others are told here.
-        others = [p for p in parties if p.role != PartyRole.APPLICANT]
-        _notify_parties(
-            matter,
-            lambda party: (
-                _(
-                    "【诉源】An agreement was recorded in matter %(code)s. Please read it and confirm it with "
-                    "the mediator or on the portal."
-                )
-                % {"code": matter.display_code}
-            ),
-            purpose="agreement_recorded",
-            parties=others,
-        )
+        return _agreement_create(matter, actor, terms, cleaned, tell_applicant=False)
+
+
+def _agreement_create(
+    matter: Matter, actor: User, terms: str, cleaned: list[dict[str, Any]], *, tell_applicant: bool
+) -> Agreement:
+    agreement = Agreement.objects.create(matter=matter, terms=terms, recorded_by=actor)
+    for position, values in enumerate(cleaned):
+        Obligation.objects.create(agreement=agreement, position=position, **values)
+    parties = list(matter.parties.select_related("user"))
+    for party in parties:
+        AgreementConfirmation.objects.create(agreement=agreement, party=party)
+    _notify_parties(
+        matter,
+        lambda party: (
+            _(
+                "【诉源】An agreement was recorded in matter %(code)s. Please read it and confirm it with "
+                "the mediator or on the portal."
+            )
+            % {"code": matter.display_code}
+        ),
+        purpose="agreement_recorded",
+        parties=parties if tell_applicant else [p for p in parties if p.role != PartyRole.APPLICANT],
+    )
     return agreement
+
+
+def agreement_record_settlement(
+    *, matter: Matter, actor: User, terms: str, obligations: list[ObligationInput]
+) -> Agreement:
+    """Record an agreement reached outside the matter's own mediation (in a court's pre-filing mediation).
+
+    For the court app, inside its transaction, with the matter locked: the matter's status is the
+    court's business; the agreement, its obligations and the parties' confirmations work as usual.
+    """
+    errors: dict[str, Any] = {}
+    terms = _clean_text(terms, field="terms", required=True, limit=MAX_TEXT, errors=errors)
+    cleaned = _clean_obligations(matter, obligations, errors)
+    if errors:
+        raise ValidationError(errors)
+    if Agreement.objects.filter(matter=matter).exists():
+        raise WrongState(_("This matter already has an agreement."))
+    return _agreement_create(matter, actor, terms, cleaned, tell_applicant=True)
 
 
 # --- confirmations ----------------------------------------------------------------------------------------
