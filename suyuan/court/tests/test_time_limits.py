@@ -20,7 +20,9 @@ def at(text: str) -> dt.datetime:
 
 def test_the_first_day_is_not_counted():
     # Thursday 2026-11-12 + 7 days = Thursday 2026-11-19, an ordinary working day
-    assert time_limits.last_day(at("2026-11-12 16:00"), TimeLimitKind.FILING_DECISION) == dt.date(2026, 11, 19)
+    assert time_limits.last_day(at("2026-11-12 16:00"), TimeLimitKind.FILING_DECISION) == dt.date(
+        2026, 11, 19
+    )
 
 
 def test_a_period_ending_on_a_weekend_ends_on_the_next_working_day():
