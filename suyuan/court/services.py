@@ -128,7 +128,7 @@ def _lock(actor: User, case: CourtCase, expected_version: int | None = None) -> 
     """Lock the case's matter (if the actor may see it) and the case itself, in that order everywhere."""
     matter = matter_services.matter_lock(actor=actor, matter=case.matter)
     locked = (
-        CourtCase.objects.select_for_update()
+        CourtCase.objects.select_for_update(of=("self",))
         .select_related("court", "cause", "number", "mediation_number")
         .get(pk=case.pk)
     )
@@ -520,7 +520,7 @@ def complaint_file(
             kind=EventKind.COURT_DOCKED,
             data={"origin": origin},
         )
-    case = CourtCase.objects.select_for_update().select_related("court").get(pk=case.pk)
+    case = CourtCase.objects.select_for_update(of=("self",)).select_related("court").get(pk=case.pk)
     if case.track != CaseTrack.LITIGATION or case.status not in (CaseStatus.DOCKED, CaseStatus.CORRECTION):
         raise WrongState(_("The complaint can be filed at the docking window or after a correction request."))
     for kind, upload in uploads or []:
@@ -952,7 +952,7 @@ def confirmation_apply(
 
 def _locked_for_party(actor: User, case: CourtCase) -> tuple[Matter, CourtCase]:
     matter = matter_services.matter_lock(actor=actor, matter=case.matter)
-    return matter, CourtCase.objects.select_for_update().select_related("court").get(pk=case.pk)
+    return matter, CourtCase.objects.select_for_update(of=("self",)).select_related("court").get(pk=case.pk)
 
 
 def _joined(
@@ -1287,8 +1287,10 @@ def _delivery_locked(actor: User, service: Service) -> tuple[Matter, CourtCase, 
         raise NotFound
     case = service.case
     matter = Matter.objects.select_for_update().get(pk=case.matter_id)
-    case = CourtCase.objects.select_for_update().select_related("court").get(pk=case.pk)
-    locked = Service.objects.select_for_update().select_related("party", "document").get(pk=service.pk)
+    case = CourtCase.objects.select_for_update(of=("self",)).select_related("court").get(pk=case.pk)
+    locked = (
+        Service.objects.select_for_update(of=("self",)).select_related("party", "document").get(pk=service.pk)
+    )
     if locked.status != ServiceStatus.PENDING:
         raise WrongState(_("This delivery was already reported."))
     return matter, case, locked
@@ -1567,7 +1569,7 @@ def round_submit(
     case = round.hearing.case
     matter, case = _locked_for_party(actor, case)
     party = access.acting_party(actor, matter, party_id)
-    round_ = HearingRound.objects.select_for_update().select_related("hearing").get(pk=round.pk)
+    round_ = HearingRound.objects.select_for_update(of=("self",)).select_related("hearing").get(pk=round.pk)
     if round_.closed_at is not None or round_.hearing.status != HearingStatus.SCHEDULED:
         raise WrongState(_("This round is closed."))
     if timezone.now() > round_.due_at:
@@ -1738,7 +1740,7 @@ def case_withdraw(*, case: CourtCase, actor: User, reason: str, party_id: Any = 
     clerk (after filing, withdrawal needs the court's leave, which the clerk records)."""
     reason = _reason(reason)
     matter = matter_services.matter_lock(actor=actor, matter=case.matter)
-    case = CourtCase.objects.select_for_update().select_related("court").get(pk=case.pk)
+    case = CourtCase.objects.select_for_update(of=("self",)).select_related("court").get(pk=case.pk)
     clerk = access.is_clerk(actor, case)
     if not clerk:
         party = access.acting_party(actor, matter, party_id)
@@ -1762,7 +1764,7 @@ def performance_report(
     enforcement (申请强制执行) by the clerk or by the party who is owed."""
     note = _clean_text(note, field="note", required=not performed, limit=MAX_TEXT)
     matter = matter_services.matter_lock(actor=actor, matter=case.matter)
-    case = CourtCase.objects.select_for_update().select_related("court").get(pk=case.pk)
+    case = CourtCase.objects.select_for_update(of=("self",)).select_related("court").get(pk=case.pk)
     clerk = access.is_clerk(actor, case)
     if not clerk:
         access.acting_party(actor, matter)
