@@ -535,6 +535,30 @@ class TestRounds:
         assert response.status_code == 404
 
 
+class TestHearings:
+    @pytest.fixture
+    def case(self, world, failed, clerk, judge) -> CourtCase:
+        return services.judge_assign(case=accepted(world, failed), actor=clerk, judge=judge)
+
+    def test_a_hearing_in_the_court_room_shows_when_and_where(self, world, failed, case, judge, english):
+        starts = timezone.now() + dt.timedelta(days=6)
+        services.hearing_schedule(
+            case=case, actor=judge, mode=HearingMode.ROOM, starts_at=starts, place="第三法庭"
+        )
+        html = client_for(respondent_user()).get(page(failed)).content.decode()
+        assert "第三法庭" in html and timezone.localtime(starts).strftime("%Y-%m-%d %H:%M") in html
+        assert "The case is being heard" in html
+        assert 'data-testid="court-round-form"' not in html
+
+    def test_an_online_hearing_gives_its_link(self, world, failed, case, judge):
+        services.hearing_schedule(
+            case=case, actor=judge, mode=HearingMode.ONLINE, starts_at=timezone.now() + dt.timedelta(days=6),
+            link="https://court.example/room/42",
+        )  # fmt: skip
+        html = client_for(world.citizen).get(page(failed)).content.decode()
+        assert 'href="https://court.example/room/42"' in html
+
+
 class TestServedDocuments:
     def test_the_first_opening_is_recorded_once_and_only_for_the_party(self, world, failed, english):
         case = accepted(world, failed)
