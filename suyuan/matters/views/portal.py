@@ -119,6 +119,13 @@ STATUS_TEXT: dict[str, tuple[Any, Any]] = {
             "arbitration or the court. You can also ask the centre for advice."
         ),
     ),
+    MatterStatus.IN_COURT: (
+        gettext_lazy("Before the court"),
+        gettext_lazy(
+            "Your matter is now with the people's court. The court section below says where the case stands, "
+            "by when the court acts, and what you can do."
+        ),
+    ),
     MatterStatus.DECLINED: (
         gettext_lazy("Not accepted"),
         gettext_lazy(
