@@ -58,6 +58,7 @@ class CauseOfActionForm(forms.ModelForm):
             "name_en",
             "required_materials",
             "materials_hint",
+            "materials_hint_en",
             "is_property",
             "sort_order",
             "is_active",

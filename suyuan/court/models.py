@@ -104,6 +104,7 @@ class CauseOfAction(models.Model):
     required_materials = models.JSONField(_("required materials"), default=list, blank=True)
     # What the materials are in words, for the checklist shown to the citizen (e.g. 借条、转账记录).
     materials_hint = models.CharField(_("what to bring"), max_length=300, blank=True)
+    materials_hint_en = models.CharField(_("what to bring (English)"), max_length=300, blank=True)
     # A claim for money or property: the court fee depends on the amount (诉讼费用交纳办法第13条).
     is_property = models.BooleanField(_("claim for money or property"), default=True)
     sort_order = models.PositiveSmallIntegerField(_("order"), default=100)
@@ -119,6 +120,10 @@ class CauseOfAction(models.Model):
 
     def label(self, language: str | None) -> str:
         return self.name_en if (language or "").startswith("en") and self.name_en else self.name
+
+    def hint(self, language: str | None) -> str:
+        english = (language or "").startswith("en") and self.materials_hint_en
+        return self.materials_hint_en if english else self.materials_hint
 
 
 class TimeLimit(models.Model):

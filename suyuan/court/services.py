@@ -13,7 +13,8 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from functools import wraps
+from typing import Any, ParamSpec, TypeVar
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -67,7 +68,7 @@ from suyuan.matters.choices import (
     PartyRole,
     Visibility,
 )
-from suyuan.matters.documents import document_add
+from suyuan.matters.documents import document_add, stored_files_guard
 from suyuan.matters.models import Document, Matter, Party
 from suyuan.matters.respondents import field_task_organization
 from suyuan.matters.uploads import CleanFile
@@ -85,6 +86,21 @@ MAX_HEARING_AHEAD = dt.timedelta(days=366)
 MAX_ROUND_DAYS = 60
 MIN_ROUND_HOURS = 24
 MAX_EXTENSION_DAYS = 30
+
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def _command(function: Callable[P, R]) -> Callable[P, R]:
+    """Run a command in one transaction; files it stored are deleted again if the transaction fails."""
+
+    @wraps(function)
+    def run(*args: P.args, **kwargs: P.kwargs) -> R:
+        with stored_files_guard(), transaction.atomic():
+            return function(*args, **kwargs)
+
+    return run
 
 
 class WrongState(Exception):
@@ -359,7 +375,7 @@ def _referable(matter: Matter) -> bool:
     return failed or (matter.status in REFERABLE and _breach_open(matter))
 
 
-@transaction.atomic
+@_command
 def case_refer(
     *, matter: Matter, actor: User, court: Organization | None = None, note: str = ""
 ) -> CourtCase:
@@ -476,7 +492,7 @@ def _defendants(matter: Matter) -> list[Party]:
     return [p for p in matter.parties.all() if p.role == PartyRole.RESPONDENT]
 
 
-@transaction.atomic
+@_command
 def complaint_file(
     *,
     matter: Matter,
@@ -571,7 +587,7 @@ def may_file(matter: Matter) -> bool:
 # --- filing review (立案审查) ------------------------------------------------------------------------------
 
 
-@transaction.atomic
+@_command
 def correction_request(
     *,
     case: CourtCase,
@@ -617,7 +633,7 @@ def _applicants(matter: Matter) -> list[Party]:
     return [p for p in matter.parties.select_related("user") if p.role == PartyRole.APPLICANT]
 
 
-@transaction.atomic
+@_command
 def filing_accept(*, case: CourtCase, actor: User, expected_version: int | None = None) -> CourtCase:
     """Accept the filing (立案): the case gets its number, and the notices are generated and served —
     acceptance and fee notices to the plaintiff; the complaint, the notice to respond and the evidence
@@ -659,7 +675,7 @@ def filing_accept(*, case: CourtCase, actor: User, expected_version: int | None 
     return case
 
 
-@transaction.atomic
+@_command
 def filing_refuse(
     *, case: CourtCase, actor: User, reason: str, expected_version: int | None = None
 ) -> CourtCase:
@@ -705,7 +721,7 @@ def invited_mediators(court: Organization) -> list[User]:
     )
 
 
-@transaction.atomic
+@_command
 def mediation_offer(
     *, case: CourtCase, actor: User, mediator: User, consent: str, expected_version: int | None = None
 ) -> CourtCase:
@@ -771,7 +787,7 @@ def mediation_offer(
     return case
 
 
-@transaction.atomic
+@_command
 def mediation_extend(
     *, case: CourtCase, actor: User, days: int, consent: str, expected_version: int | None = None
 ) -> CourtCase:
@@ -801,7 +817,7 @@ def mediation_extend(
     return case
 
 
-@transaction.atomic
+@_command
 def mediation_settle(
     *,
     case: CourtCase,
@@ -830,7 +846,7 @@ def mediation_settle(
     return case
 
 
-@transaction.atomic
+@_command
 def mediation_fail(
     *, case: CourtCase, actor: User, reason: str, expected_version: int | None = None
 ) -> CourtCase:
@@ -895,7 +911,7 @@ def may_apply_for_confirmation(agreement: Agreement, now: dt.datetime | None = N
     )
 
 
-@transaction.atomic
+@_command
 def confirmation_apply(
     *, matter: Matter, actor: User, court: Organization | None = None, party_id: Any = None
 ) -> CourtCase:
@@ -981,7 +997,7 @@ def _joined(
         )
 
 
-@transaction.atomic
+@_command
 def confirmation_join(*, case: CourtCase, actor: User, party_id: Any = None) -> CourtCase:
     """Join the application for judicial confirmation as the other party."""
     matter, case = _locked_for_party(actor, case)
@@ -998,7 +1014,7 @@ def confirmation_join(*, case: CourtCase, actor: User, party_id: Any = None) -> 
     return case
 
 
-@transaction.atomic
+@_command
 def confirmation_join_in_person(*, case: CourtCase, actor: User, party_id: Any, reason: str) -> CourtCase:
     """Record, as the court's clerk, that a party joined the application at the window (signed the form)."""
     reason = _reason(reason)
@@ -1016,7 +1032,7 @@ def confirmation_join_in_person(*, case: CourtCase, actor: User, party_id: Any, 
     return case
 
 
-@transaction.atomic
+@_command
 def confirmation_accept(*, case: CourtCase, actor: User, expected_version: int | None = None) -> CourtCase:
     """Accept the joint application (受理): the case gets its 民特 number; the court decides within 15 days."""
     matter, case = _lock(actor, case, expected_version)
@@ -1055,7 +1071,7 @@ def confirmation_accept(*, case: CourtCase, actor: User, expected_version: int |
     return case
 
 
-@transaction.atomic
+@_command
 def confirmation_rule(
     *, case: CourtCase, actor: User, confirmed: bool, reason: str, expected_version: int | None = None
 ) -> CourtCase:
@@ -1108,7 +1124,7 @@ def judges_of(court: Organization) -> list[User]:
     )
 
 
-@transaction.atomic
+@_command
 def judge_assign(
     *, case: CourtCase, actor: User, judge: User, expected_version: int | None = None
 ) -> CourtCase:
@@ -1141,7 +1157,7 @@ def judge_assign(
     return case
 
 
-@transaction.atomic
+@_command
 def case_note_add(*, case: CourtCase, actor: User, text: str) -> CaseNote:
     """Add an internal note of the court (read by the court's clerks and the case's judge only)."""
     text = _clean_text(text, field="text", required=True)
@@ -1296,7 +1312,7 @@ def _delivery_locked(actor: User, service: Service) -> tuple[Matter, CourtCase, 
     return matter, case, locked
 
 
-@transaction.atomic
+@_command
 def service_deliver(*, service: Service, actor: User, photo: Any, note: str = "") -> Service:
     """Report an in-person delivery with a photo of the signed receipt (送达回证): the service is in effect."""
     note = _clean_text(note, field="note", required=False, limit=500)
@@ -1334,7 +1350,7 @@ def service_deliver(*, service: Service, actor: User, photo: Any, note: str = ""
     return service
 
 
-@transaction.atomic
+@_command
 def service_fail(*, service: Service, actor: User, reason: str) -> Service:
     """Report that the document could not be delivered in person; the court's clerks are told."""
     reason = _reason(reason)
@@ -1377,7 +1393,7 @@ def _may_hear(actor: User, case: CourtCase) -> bool:
     return access.is_judge(actor, case) or access.is_clerk(actor, case)
 
 
-@transaction.atomic
+@_command
 def hearing_schedule(
     *,
     case: CourtCase,
@@ -1474,7 +1490,7 @@ def _locked_hearing(actor: User, hearing: Hearing) -> tuple[Matter, CourtCase, H
     return matter, case, hearing
 
 
-@transaction.atomic
+@_command
 def hearing_cancel(*, hearing: Hearing, actor: User, reason: str) -> Hearing:
     reason = _reason(reason)
     matter, case, hearing = _locked_hearing(actor, hearing)
@@ -1494,7 +1510,7 @@ def hearing_cancel(*, hearing: Hearing, actor: User, reason: str) -> Hearing:
     return hearing
 
 
-@transaction.atomic
+@_command
 def hearing_record(*, hearing: Hearing, actor: User, record: str) -> Hearing:
     """Record that the hearing was held, with its record (庭审笔录); open written rounds close."""
     record = _clean_text(record, field="record", required=True, limit=20000)
@@ -1511,7 +1527,7 @@ def hearing_record(*, hearing: Hearing, actor: User, record: str) -> Hearing:
     return hearing
 
 
-@transaction.atomic
+@_command
 def round_open(
     *, hearing: Hearing, actor: User, kind: str, due_at: dt.datetime, instructions: str = ""
 ) -> HearingRound:
@@ -1560,7 +1576,7 @@ def round_open(
     return round_
 
 
-@transaction.atomic
+@_command
 def round_submit(
     *, round: HearingRound, actor: User, text: str, upload: Any = None, party_id: Any = None
 ) -> RoundSubmission:
@@ -1596,7 +1612,7 @@ def round_submit(
     return submission
 
 
-@transaction.atomic
+@_command
 def round_close(*, round: HearingRound, actor: User) -> HearingRound:
     matter, case, _hearing = _locked_hearing(actor, round.hearing)
     round_ = HearingRound.objects.select_for_update().get(pk=round.pk)
@@ -1631,7 +1647,7 @@ def _update_appeal_period(case: CourtCase) -> None:
     case.save(update_fields=["appeal_ends_at", "due_kind", "due_at"])
 
 
-@transaction.atomic
+@_command
 def decision_issue(
     *,
     case: CourtCase,
@@ -1680,7 +1696,7 @@ def decision_issue(
     return case
 
 
-@transaction.atomic
+@_command
 def appeal_record(*, case: CourtCase, actor: User, party_id: Any, note: str = "") -> CourtCase:
     """Record that a party appealed within the appeal period: the case leaves this court (closed here)."""
     note = _clean_text(note, field="note", required=False)
@@ -1734,7 +1750,7 @@ def cases_close_effective(*, now: dt.datetime | None = None) -> int:
     return closed
 
 
-@transaction.atomic
+@_command
 def case_withdraw(*, case: CourtCase, actor: User, reason: str, party_id: Any = None) -> CourtCase:
     """Withdraw the complaint or application: by the applicant before the court decides, or recorded by the
     clerk (after filing, withdrawal needs the court's leave, which the clerk records)."""
@@ -1744,7 +1760,12 @@ def case_withdraw(*, case: CourtCase, actor: User, reason: str, party_id: Any = 
     clerk = access.is_clerk(actor, case)
     if not clerk:
         party = access.acting_party(actor, matter, party_id)
-        if party.role != PartyRole.APPLICANT:
+        # A confirmation is applied for jointly: any party who joined may withdraw the application.
+        joined = (
+            case.track == CaseTrack.CONFIRMATION
+            and case.consents.filter(party=party, joined_at__isnull=False).exists()
+        )
+        if party.role != PartyRole.APPLICANT and not joined:
             raise Forbidden(_("Only the applicant withdraws."))
         if case.status in (CaseStatus.FILED, CaseStatus.HEARING):
             raise WrongState(
@@ -1756,7 +1777,7 @@ def case_withdraw(*, case: CourtCase, actor: User, reason: str, party_id: Any = 
     return case
 
 
-@transaction.atomic
+@_command
 def performance_report(
     *, case: CourtCase, actor: User, performed: bool, note: str = "", enforcement: bool = False
 ) -> CourtCase:
@@ -1767,7 +1788,11 @@ def performance_report(
     case = CourtCase.objects.select_for_update(of=("self",)).select_related("court").get(pk=case.pk)
     clerk = access.is_clerk(actor, case)
     if not clerk:
-        access.acting_party(actor, matter)
+        party = access.acting_party(actor, matter)
+        # Enforcement is asked for by the side that is owed: the plaintiff of a judgment; any party of a
+        # confirmed agreement (each may be owed something under it).
+        if enforcement and case.track == CaseTrack.LITIGATION and party.role != PartyRole.APPLICANT:
+            raise Forbidden(_("Only the party who is owed asks for enforcement."))
     if case.performance not in (PerformanceStatus.PENDING, PerformanceStatus.BREACHED):
         raise WrongState(_("Nothing of this case is followed for performance."))
     if enforcement:

@@ -166,6 +166,7 @@ def _estimate_context(
         "estimate": estimate(cause, amount_raw),
         "cause": cause,
         "cause_label": cause.label(get_language()) if cause else "",
+        "cause_hint": cause.hint(get_language()) if cause else "",
         "checklist": _checklist(cause, held),
     }
 
