@@ -6,6 +6,7 @@ from django.http import HttpRequest
 
 from suyuan.accounts.access import can_browse_audit_log, scope_for
 from suyuan.accounts.choices import Role
+from suyuan.court.selectors import works_at_court
 from suyuan.matters.access import works_with_matters
 from suyuan.matters.imports import may_import
 from suyuan.supervision.access import works_with_orders
@@ -22,4 +23,5 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         "viewer_may_import": may_import(user),
         "viewer_has_field_tasks": scope.is_platform_operator or Role.GRID_WORKER in scope.roles,
         "viewer_works_with_orders": works_with_orders(user),
+        "viewer_works_at_court": works_at_court(user),
     }
