@@ -982,6 +982,7 @@ def _joined(
     consent.joined_by = actor
     consent.recorded_reason = reason
     consent.save()
+    _touch(case)
     _event(
         matter, case, EventKind.CONFIRMATION_JOINED, actor, data={"party": consent.party.name}, text=reason
     )
@@ -1015,10 +1016,12 @@ def confirmation_join(*, case: CourtCase, actor: User, party_id: Any = None) -> 
 
 
 @_command
-def confirmation_join_in_person(*, case: CourtCase, actor: User, party_id: Any, reason: str) -> CourtCase:
+def confirmation_join_in_person(
+    *, case: CourtCase, actor: User, party_id: Any, reason: str, expected_version: int | None = None
+) -> CourtCase:
     """Record, as the court's clerk, that a party joined the application at the window (signed the form)."""
     reason = _reason(reason)
-    matter, case = _lock(actor, case)
+    matter, case = _lock(actor, case, expected_version)
     access.require(access.is_clerk(actor, case))
     consent = (
         ConfirmationConsent.objects.select_for_update()
@@ -1298,75 +1301,89 @@ def deliveries_for(actor: User) -> Any:
     return Service.objects.filter(method=ServiceMethod.IN_PERSON, courier_organization_id__in=sorted(orgs))
 
 
-def _delivery_locked(actor: User, service: Service) -> tuple[Matter, CourtCase, Service]:
-    if not deliveries_for(actor).filter(pk=service.pk).exists():
+def _deliveries_locked(actor: User, services: list[Service]) -> tuple[Matter, CourtCase, list[Service]]:
+    """Lock the matter, the case and the services (one delivery: same case and party), all pending."""
+    ids = sorted({s.pk for s in services})
+    if not ids or deliveries_for(actor).filter(pk__in=ids).count() != len(ids):
         raise NotFound
-    case = service.case
-    matter = Matter.objects.select_for_update().get(pk=case.matter_id)
-    case = CourtCase.objects.select_for_update(of=("self",)).select_related("court").get(pk=case.pk)
-    locked = (
-        Service.objects.select_for_update(of=("self",)).select_related("party", "document").get(pk=service.pk)
+    first = Service.objects.get(pk=ids[0])
+    matter = Matter.objects.select_for_update().get(pk=first.case.matter_id)
+    case = CourtCase.objects.select_for_update(of=("self",)).select_related("court").get(pk=first.case_id)
+    locked = list(
+        Service.objects.select_for_update(of=("self",))
+        .select_related("party", "document")
+        .filter(pk__in=ids)
+        .order_by("pk")
     )
-    if locked.status != ServiceStatus.PENDING:
+    if any(s.case_id != case.pk or s.party_id != first.party_id for s in locked):
+        raise ValidationError({"service": _("One delivery is to one party in one case.")})
+    if any(s.status != ServiceStatus.PENDING for s in locked):
         raise WrongState(_("This delivery was already reported."))
     return matter, case, locked
 
 
 @_command
-def service_deliver(*, service: Service, actor: User, photo: Any, note: str = "") -> Service:
-    """Report an in-person delivery with a photo of the signed receipt (送达回证): the service is in effect."""
+def delivery_report(*, services: list[Service], actor: User, photo: Any, note: str = "") -> list[Service]:
+    """Report an in-person delivery of documents to one party with one photo of the signed receipt
+    (送达回证): each service is in effect from now; the photo is stored once, as the proof of them all."""
     note = _clean_text(note, field="note", required=False, limit=500)
-    matter, case, service = _delivery_locked(actor, service)
+    matter, case, locked = _deliveries_locked(actor, services)
     if photo is None:
         raise ValidationError({"photo": _("Add a photo of the signed receipt.")})
     proof = document_add(matter=matter, actor=actor, upload=photo, kind=DocumentKind.SERVICE_RECEIPT)
     now = timezone.now()
-    service.status = ServiceStatus.SERVED
-    service.served_at = now
-    service.courier = actor
-    service.proof = proof
-    service.failure_reason = note
-    service.save()
-    _event(
-        matter,
-        case,
-        EventKind.DOCUMENT_SERVED,
-        actor,
-        data={
-            "service_id": service.pk,
-            "document_id": service.document_id,
-            "party": service.party.name,
-            "method": service.method,
-        },
-        text=service.document.original_name,
-    )
+    for service in locked:
+        service.status = ServiceStatus.SERVED
+        service.served_at = now
+        service.courier = actor
+        service.proof = proof
+        service.failure_reason = note
+        service.save()
+        _event(
+            matter,
+            case,
+            EventKind.DOCUMENT_SERVED,
+            actor,
+            data={
+                "service_id": service.pk,
+                "document_id": service.document_id,
+                "party": service.party.name,
+                "method": service.method,
+            },
+            text=service.document.original_name,
+        )
     _update_appeal_period(case)
-    if case.due_kind == TimeLimitKind.ANSWER and service.document.kind in (
-        DocumentKind.COMPLAINT,
-        DocumentKind.COURT_NOTICE,
+    if case.due_kind == TimeLimitKind.ANSWER and any(
+        s.document.kind in (DocumentKind.COMPLAINT, DocumentKind.COURT_NOTICE) for s in locked
     ):
-        _set_due(case, TimeLimitKind.ANSWER, now)
+        _set_due(case, TimeLimitKind.ANSWER, now)  # the answer period runs from the defendant's receipt
         case.save(update_fields=["due_kind", "due_at"])
-    return service
+    return locked
+
+
+def service_deliver(*, service: Service, actor: User, photo: Any, note: str = "") -> Service:
+    """Report the in-person delivery of one document (see ``delivery_report``)."""
+    return delivery_report(services=[service], actor=actor, photo=photo, note=note)[0]
 
 
 @_command
-def service_fail(*, service: Service, actor: User, reason: str) -> Service:
-    """Report that the document could not be delivered in person; the court's clerks are told."""
+def delivery_fail(*, services: list[Service], actor: User, reason: str) -> list[Service]:
+    """Report that the documents could not be delivered in person, and why; the court's clerks are told."""
     reason = _reason(reason)
-    matter, case, service = _delivery_locked(actor, service)
-    service.status = ServiceStatus.FAILED
-    service.courier = actor
-    service.failure_reason = reason
-    service.save()
-    _event(
-        matter,
-        case,
-        EventKind.SERVICE_FAILED,
-        actor,
-        data={"service_id": service.pk, "party": service.party.name},
-        text=reason,
-    )
+    matter, case, locked = _deliveries_locked(actor, services)
+    for service in locked:
+        service.status = ServiceStatus.FAILED
+        service.courier = actor
+        service.failure_reason = reason
+        service.save()
+        _event(
+            matter,
+            case,
+            EventKind.SERVICE_FAILED,
+            actor,
+            data={"service_id": service.pk, "party": service.party.name},
+            text=reason,
+        )
     _tell_staff(
         _clerks(case.court),
         lambda: (
@@ -1375,7 +1392,12 @@ def service_fail(*, service: Service, actor: User, reason: str) -> Service:
         link=case_link(case),
         purpose="service_failed",
     )
-    return service
+    return locked
+
+
+def service_fail(*, service: Service, actor: User, reason: str) -> Service:
+    """Report that one document could not be delivered (see ``delivery_fail``)."""
+    return delivery_fail(services=[service], actor=actor, reason=reason)[0]
 
 
 def service_mark_read(*, service: Service, actor: User) -> None:
@@ -1481,8 +1503,16 @@ def hearing_schedule(
     return hearing
 
 
-def _locked_hearing(actor: User, hearing: Hearing) -> tuple[Matter, CourtCase, Hearing]:
-    matter, case = _lock(actor, hearing.case)
+def _touch(case: CourtCase) -> None:
+    """Bump the case's version for a change that is not a move (a hearing, a round, a party joining)."""
+    case.version += 1
+    case.save(update_fields=["version", "updated_at"])
+
+
+def _locked_hearing(
+    actor: User, hearing: Hearing, expected_version: int | None = None
+) -> tuple[Matter, CourtCase, Hearing]:
+    matter, case = _lock(actor, hearing.case, expected_version)
     access.require(_may_hear(actor, case))
     hearing = Hearing.objects.select_for_update().get(pk=hearing.pk)
     if hearing.status != HearingStatus.SCHEDULED:
@@ -1491,9 +1521,12 @@ def _locked_hearing(actor: User, hearing: Hearing) -> tuple[Matter, CourtCase, H
 
 
 @_command
-def hearing_cancel(*, hearing: Hearing, actor: User, reason: str) -> Hearing:
+def hearing_cancel(
+    *, hearing: Hearing, actor: User, reason: str, expected_version: int | None = None
+) -> Hearing:
     reason = _reason(reason)
-    matter, case, hearing = _locked_hearing(actor, hearing)
+    matter, case, hearing = _locked_hearing(actor, hearing, expected_version)
+    _touch(case)
     hearing.status = HearingStatus.CANCELLED
     hearing.cancel_reason = reason
     hearing.save()
@@ -1511,12 +1544,15 @@ def hearing_cancel(*, hearing: Hearing, actor: User, reason: str) -> Hearing:
 
 
 @_command
-def hearing_record(*, hearing: Hearing, actor: User, record: str) -> Hearing:
+def hearing_record(
+    *, hearing: Hearing, actor: User, record: str, expected_version: int | None = None
+) -> Hearing:
     """Record that the hearing was held, with its record (庭审笔录); open written rounds close."""
     record = _clean_text(record, field="record", required=True, limit=20000)
-    matter, case, hearing = _locked_hearing(actor, hearing)
+    matter, case, hearing = _locked_hearing(actor, hearing, expected_version)
     if hearing.mode != HearingMode.ASYNC and hearing.starts_at > timezone.now():
         raise WrongState(_("A hearing is recorded once it has taken place."))
+    _touch(case)
     now = timezone.now()
     hearing.status = HearingStatus.HELD
     hearing.record = record
@@ -1529,7 +1565,13 @@ def hearing_record(*, hearing: Hearing, actor: User, record: str) -> Hearing:
 
 @_command
 def round_open(
-    *, hearing: Hearing, actor: User, kind: str, due_at: dt.datetime, instructions: str = ""
+    *,
+    hearing: Hearing,
+    actor: User,
+    kind: str,
+    due_at: dt.datetime,
+    instructions: str = "",
+    expected_version: int | None = None,
 ) -> HearingRound:
     """Open a written round of an asynchronous hearing (statements, evidence, cross-examination, final
     statements); the parties write by ``due_at``. One round is open at a time."""
@@ -1543,11 +1585,12 @@ def round_open(
         raise ValidationError(
             {"due_at": _("A round lasts at most %(days)s days.") % {"days": MAX_ROUND_DAYS}}
         )
-    matter, case, hearing = _locked_hearing(actor, hearing)
+    matter, case, hearing = _locked_hearing(actor, hearing, expected_version)
     if hearing.mode != HearingMode.ASYNC:
         raise WrongState(_("Only an asynchronous hearing has written rounds."))
     if hearing.rounds.filter(closed_at__isnull=True).exists():
         raise WrongState(_("Close the open round first."))
+    _touch(case)
     position = hearing.rounds.count() + 1
     round_ = HearingRound.objects.create(
         hearing=hearing, kind=kind, instructions=instructions, due_at=due_at, position=position
@@ -1613,11 +1656,12 @@ def round_submit(
 
 
 @_command
-def round_close(*, round: HearingRound, actor: User) -> HearingRound:
-    matter, case, _hearing = _locked_hearing(actor, round.hearing)
+def round_close(*, round: HearingRound, actor: User, expected_version: int | None = None) -> HearingRound:
+    matter, case, _hearing = _locked_hearing(actor, round.hearing, expected_version)
     round_ = HearingRound.objects.select_for_update().get(pk=round.pk)
     if round_.closed_at is not None:
         raise WrongState(_("This round is already closed."))
+    _touch(case)
     round_.closed_at = timezone.now()
     round_.save(update_fields=["closed_at"])
     count = round_.submissions.count()
@@ -1697,10 +1741,12 @@ def decision_issue(
 
 
 @_command
-def appeal_record(*, case: CourtCase, actor: User, party_id: Any, note: str = "") -> CourtCase:
+def appeal_record(
+    *, case: CourtCase, actor: User, party_id: Any, note: str = "", expected_version: int | None = None
+) -> CourtCase:
     """Record that a party appealed within the appeal period: the case leaves this court (closed here)."""
     note = _clean_text(note, field="note", required=False)
-    matter, case = _lock(actor, case)
+    matter, case = _lock(actor, case, expected_version)
     access.require(access.is_clerk(actor, case))
     target(CaseCommand.RECORD_APPEAL, case.status)
     party = matter.parties.filter(pk=party_id).first() if str(party_id or "").isdigit() else None
@@ -1751,12 +1797,16 @@ def cases_close_effective(*, now: dt.datetime | None = None) -> int:
 
 
 @_command
-def case_withdraw(*, case: CourtCase, actor: User, reason: str, party_id: Any = None) -> CourtCase:
+def case_withdraw(
+    *, case: CourtCase, actor: User, reason: str, party_id: Any = None, expected_version: int | None = None
+) -> CourtCase:
     """Withdraw the complaint or application: by the applicant before the court decides, or recorded by the
     clerk (after filing, withdrawal needs the court's leave, which the clerk records)."""
     reason = _reason(reason)
     matter = matter_services.matter_lock(actor=actor, matter=case.matter)
     case = CourtCase.objects.select_for_update(of=("self",)).select_related("court").get(pk=case.pk)
+    if expected_version is not None and case.version != expected_version:
+        raise StaleCase
     clerk = access.is_clerk(actor, case)
     if not clerk:
         party = access.acting_party(actor, matter, party_id)
@@ -1779,13 +1829,21 @@ def case_withdraw(*, case: CourtCase, actor: User, reason: str, party_id: Any = 
 
 @_command
 def performance_report(
-    *, case: CourtCase, actor: User, performed: bool, note: str = "", enforcement: bool = False
+    *,
+    case: CourtCase,
+    actor: User,
+    performed: bool,
+    note: str = "",
+    enforcement: bool = False,
+    expected_version: int | None = None,
 ) -> CourtCase:
     """Report whether a confirmed agreement or a judgment was performed; a breach can be marked for
     enforcement (申请强制执行) by the clerk or by the party who is owed."""
     note = _clean_text(note, field="note", required=not performed, limit=MAX_TEXT)
     matter = matter_services.matter_lock(actor=actor, matter=case.matter)
     case = CourtCase.objects.select_for_update(of=("self",)).select_related("court").get(pk=case.pk)
+    if expected_version is not None and case.version != expected_version:
+        raise StaleCase
     clerk = access.is_clerk(actor, case)
     if not clerk:
         party = access.acting_party(actor, matter)

@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING, Any, cast
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
@@ -27,7 +26,6 @@ from suyuan.accounts.choices import Role
 from suyuan.accounts.models import User
 from suyuan.accounts.pages import page
 from suyuan.court import pdf, selectors, services, staff_forms
-from suyuan.matters.documents import stored_files_guard
 
 if TYPE_CHECKING:
     from django import forms
@@ -125,11 +123,9 @@ def delivered(request: HttpRequest, service_id: int) -> HttpResponse:
     if form.is_valid():
         photo = form.cleaned_data["photo"][0]
         try:
-            with stored_files_guard(), transaction.atomic():
-                for service in delivery.pending:
-                    services.service_deliver(
-                        service=service, actor=actor, photo=photo, note=form.cleaned_data["note"]
-                    )
+            services.delivery_report(
+                services=list(delivery.pending), actor=actor, photo=photo, note=form.cleaned_data["note"]
+            )
         except services.WrongState as exc:
             return _conflict(request, exc.message)
         except ValidationError as exc:
@@ -155,9 +151,9 @@ def failed(request: HttpRequest, service_id: int) -> HttpResponse:
         return _conflict(request, _("This delivery was already reported."))
     if form.is_valid():
         try:
-            with transaction.atomic():
-                for service in delivery.pending:
-                    services.service_fail(service=service, actor=actor, reason=form.cleaned_data["reason"])
+            services.delivery_fail(
+                services=list(delivery.pending), actor=actor, reason=form.cleaned_data["reason"]
+            )
         except services.WrongState as exc:
             return _conflict(request, exc.message)
         except ValidationError as exc:
