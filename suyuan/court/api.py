@@ -630,6 +630,7 @@ def case_detail(request: HttpRequest, case_id: int) -> dict[str, Any]:
     summary="The court's internal notes on a case (its clerks and judge)",
 )
 def note_list(request: HttpRequest, case_id: int) -> list[dict[str, Any]]:
+    """The court's internal notes, oldest first: for its clerks and the case's judge only."""
     case = _staff_case(request, case_id)
     if not access.reads_notes(request.user, case):
         raise Forbidden
@@ -646,6 +647,7 @@ def note_list(request: HttpRequest, case_id: int) -> list[dict[str, Any]]:
 )
 @_conflicts
 def note_add(request: HttpRequest, case_id: int, payload: NoteIn) -> Any:
+    """A note the court keeps to itself: never an event of the matter, never shown outside the court."""
     case = _staff_case(request, case_id)
     note = services.case_note_add(case=case, actor=_actor(request), text=payload.text)
     return Status(
@@ -729,6 +731,7 @@ def offer_mediation(request: HttpRequest, case_id: int, payload: OfferMediationI
 )
 @_conflicts
 def extend_mediation(request: HttpRequest, case_id: int, payload: ExtendMediationIn) -> Any:
+    """Once, by at most 30 days, with both parties' recorded consent."""
     case, _works = _case(request, case_id)
     case = services.mediation_extend(
         case=case,
@@ -830,6 +833,7 @@ def refuse_filing(request: HttpRequest, case_id: int, payload: ReasonIn) -> Any:
 )
 @_conflicts
 def join_in_person(request: HttpRequest, case_id: int, payload: JoinInPersonIn) -> Any:
+    """The party signed the application at the window; once every party has joined, the clerks are told."""
     case, _works = _case(request, case_id)
     actor = _actor(request)
     with _at_version(actor, case, payload.expected_version):
@@ -915,6 +919,7 @@ def schedule_hearing(request: HttpRequest, case_id: int, payload: ScheduleIn) ->
 )
 @_conflicts
 def cancel_hearing(request: HttpRequest, case_id: int, payload: CancelHearingIn) -> Any:
+    """With the reason, which the parties are told; an open written round closes."""
     case, _works = _case(request, case_id)
     hearing = _hearing(case, payload.hearing)
     actor = _actor(request)
@@ -967,6 +972,7 @@ def open_round(request: HttpRequest, case_id: int, payload: OpenRoundIn) -> Any:
 )
 @_conflicts
 def close_round(request: HttpRequest, case_id: int, payload: CloseRoundIn) -> Any:
+    """No more submissions in it; the next round may be opened."""
     case, _works = _case(request, case_id)
     round_ = (
         HearingRound.objects.filter(pk=payload.round, hearing__case=case).select_related("hearing").first()
@@ -1060,6 +1066,7 @@ def performance(request: HttpRequest, case_id: int, payload: PerformanceIn) -> A
 )
 @_conflicts
 def join(request: HttpRequest, case_id: int, payload: JoinIn) -> Any:
+    """As the other party of the agreement (or the party named by `party`, for one who acts for several)."""
     case, _works = _case(request, case_id)
     case = services.confirmation_join(case=case, actor=_actor(request), party_id=payload.party)
     return _command_answer(request, case)
@@ -1168,6 +1175,8 @@ def confirmation_apply(request: HttpRequest, code: str, payload: ApplyIn) -> Any
 def round_submit(
     request: HttpRequest, round_id: int, details: Form[SubmissionIn], file: File[UploadedFile | None] = None
 ) -> Any:
+    """As a party, before the round's deadline; `file` (a photo or a PDF) is added to the matter as evidence
+    in an evidence round, else as a written statement."""
     round_ = HearingRound.objects.select_related("hearing__case").filter(pk=round_id).first()
     if (
         round_ is None
@@ -1205,6 +1214,8 @@ def _delivery(request: HttpRequest, service_id: int) -> Service:
 )
 @paginate(PageNumberPagination, page_size=PAGE_SIZE, max_page_size=MAX_PAGE_SIZE)
 def delivery_list(request: HttpRequest, filters: Query[DeliveryFilters]) -> Any:
+    """The in-person services of the caller's grid-worker organisations, oldest first: `pending` by default,
+    with the party's address to deliver to."""
     scope = scope_for(request.user)
     if not (scope.is_platform_operator or Role.GRID_WORKER in scope.roles):
         raise Forbidden(_("The delivery list is for grid workers."))

@@ -768,7 +768,8 @@ def test_the_openapi_document_lists_every_court_route_with_its_refusals(db):
     for path, operations in court.items():
         for method in operations:
             operation = paths[path][method]
-            assert operation["summary"] and operation["tags"] == ["court"], path
+            assert operation["summary"] and operation["description"], path
+            assert operation["tags"] == ["court"], path
             if path not in ("/api/court/causes", "/api/court/fee", "/api/court/codes"):
                 assert {"401", "422"} <= set(operation["responses"]), path
     complaint = paths["/api/court/matters/{code}/complaint"]["post"]["requestBody"]["content"]
