@@ -344,6 +344,60 @@ class TestLawsuit:
         assert response.json()["judge"] is None and response.json()["judges"] == []
 
 
+class TestHearingInTheRoom:
+    def test_too_soon_is_refused_by_field_then_summonses_are_served_and_the_hearing_cancelled(
+        self, world, failed, clerk, judge
+    ):
+        case = services.complaint_file(
+            matter=failed,
+            actor=world.citizen,
+            complaint=complaint(),
+            uploads=[upload("identity"), upload("evidence")],
+        )
+        case = services.judge_assign(
+            case=services.filing_accept(case=case, actor=clerk), actor=clerk, judge=judge
+        )
+        bench = client_for(judge)
+        soon = post(
+            bench,
+            case_url(case, "schedule-hearing"),
+            {"mode": "room", "starts_at": in_future(days=1), "place": "第三法庭"},
+        )
+        assert soon.status_code == 422 and fields(soon) == {"starts_at"}
+        no_place = post(
+            bench, case_url(case, "schedule-hearing"), {"mode": "room", "starts_at": in_future(days=6)}
+        )
+        assert no_place.status_code == 422 and fields(no_place) == {"place"}
+        # a date and time without an offset is read as local time
+        local = timezone.localtime(timezone.now() + dt.timedelta(days=6)).replace(tzinfo=None, microsecond=0)
+        scheduled = post(
+            bench,
+            case_url(case, "schedule-hearing"),
+            {"mode": "room", "starts_at": local.isoformat(), "place": "第三法庭"},
+        )
+        assert scheduled.status_code == 201, scheduled.content
+        assert scheduled.json()["place"] == "第三法庭" and scheduled.json()["status"] == "scheduled"
+        assert Document.objects.filter(matter=failed, kind=DocumentKind.SUMMONS).count() == 2
+        detail = bench.get(case_url(case)).json()
+        assert {"cancel-hearing", "record-hearing"} <= set(detail["allowed_commands"])
+        assert "issue-decision" not in detail["allowed_commands"]  # hold or cancel the hearing first
+        early = post(
+            bench, case_url(case, "record-hearing"), {"hearing": scheduled.json()["id"], "record": "开庭"}
+        )
+        assert early.status_code == 409 and early.json()["code"] == "wrong_state"
+        cancelled = post(
+            client_for(clerk),
+            case_url(case, "cancel-hearing"),
+            {"hearing": scheduled.json()["id"], "reason": "承办法官临时出差"},
+        )
+        assert cancelled.status_code == 200, cancelled.content
+        assert (cancelled.json()["status"], cancelled.json()["cancel_reason"]) == (
+            "cancelled",
+            "承办法官临时出差",
+        )
+        assert "issue-decision" in bench.get(case_url(case)).json()["allowed_commands"]
+
+
 # --- pre-filing mediation ---------------------------------------------------------------------------------
 
 
