@@ -12,6 +12,7 @@ from suyuan.accounts.api import router as accounts_router
 from suyuan.accounts.api_auth import StaffSessionAuth, TokenAuth
 from suyuan.api import errors
 from suyuan.core.exceptions import Forbidden, NotFound
+from suyuan.court.api import router as court_router
 from suyuan.matters.api import categories_router as matters_categories_router
 from suyuan.matters.api import router as matters_router
 from suyuan.matters.services import StaleMatter
@@ -81,4 +82,5 @@ api.add_router("/categories", matters_categories_router)
 api.add_router("/notifications", notifications_router)
 api.add_router("/supervision", supervision_router)
 api.add_router("/mediation", mediation_router)
+api.add_router("/court", court_router)
 api.add_router("/", accounts_router)
