@@ -426,13 +426,16 @@ def test_filing_hearing_in_writing_decision_and_appeal_through_the_pages(
     round_ = HearingRound.objects.get(hearing=hearing)
     services.round_submit(round=round_, actor=world.citizen, text="坚持诉讼请求。")
     assert "坚持诉讼请求。" in client_for(judge).get(case_path(case)).content.decode()
+    case = refresh(case)  # opening the round changed the case's version
     response = post(
         judge, case_path(case, "close_round"), {"expected_version": case.version, "round": round_.pk}
     )
     assert response.status_code == 302 and HearingRound.objects.get(pk=round_.pk).closed_at is not None
+    case = refresh(case)
     response = post(judge, case_path(case, "hearing_held"),
                     {"expected_version": case.version, "hearing": hearing.pk, "record": "书面审理，双方已充分陈述。"})  # fmt: skip
     assert response.status_code == 302 and Hearing.objects.get(pk=hearing.pk).status == HearingStatus.HELD
+    case = refresh(case)
     # the decision: a PDF upload; a photo is refused with the error at the field
     photo = SimpleUploadedFile("判决书.png", files.png(), content_type="image/png")
     response = post(judge, case_path(case, "issue_decision"),
