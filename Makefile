@@ -68,8 +68,8 @@ format: setup ## Apply ruff's fixes and formatting
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-bench: setup ## Run the benchmarks under bench/ and print their figures
-	$(PY) bench/run.py
+bench: setup ## Run the benchmarks under bench/ and print their figures (BENCH=case_numbers runs one)
+	$(PY) bench/run.py $(BENCH)
 
 e2e: setup ## Browser tests in Debian's Chromium (Playwright)
 	$(BIN)/pytest -q e2e $(PYTEST_ARGS)

@@ -13,7 +13,8 @@ import datetime as dt
 import io
 import logging
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from decimal import Decimal
 
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -23,13 +24,13 @@ from PIL import Image, ImageDraw, ImageFilter, ImageFont
 from pylopdf_fonts_zh_cn import serif_path
 
 from suyuan.accounts.models import User
+from suyuan.core.pdf import FONT, add_font
 from suyuan.demo.timeline import Action, last_events_at, office_after, waking_after
 from suyuan.matters import documents
 from suyuan.matters.choices import RATING_STATUSES, DocumentKind, MatterStatus, PartyRole, Visibility
 from suyuan.matters.models import Document, Matter, MatterRating
 from suyuan.workdays.selectors import CHINA
 
-FONT = "NotoSerifSC"
 PHOTO_SIZE = (800, 600)
 CHAT_LINES = (
     (False, "你好，我是楼下的，最近这个事情我们能不能当面商量一下？"),
@@ -51,6 +52,8 @@ RESIDENT_RATINGS = (
     (4, "调解员很耐心。"),
     (5, ""),
 )
+# The files ``document_actions`` attaches: their presence tells that an earlier run attached them.
+ATTACHED_NAMES = ("现场照片.jpg", "微信聊天记录.png", "退款收据.pdf", "现场走访照片.jpg", "欠条扫描件.pdf")
 CITIZEN_RATINGS = {
     MatterStatus.RESOLVED: (5, "调解员很耐心，对方已经按协议退款，谢谢！"),
     MatterStatus.CLOSED: (4, "结果满意，就是中间等的时间有点长。"),
@@ -129,10 +132,24 @@ def demo_chat_screenshot(*, title: str, lines: tuple[tuple[bool, str], ...] = CH
     return out.getvalue()
 
 
-def _pdf(lines: list[tuple[int, str]]) -> bytes:
+@contextmanager
+def quiet_fonts() -> Iterator[None]:
+    """Silence fontTools while PDFs are written: it reports every table it subsets at INFO, which is not
+    worth a line each in the seed's output."""
+    font_log = logging.getLogger("fontTools")
+    level = font_log.level
+    font_log.setLevel(logging.WARNING)
+    try:
+        yield
+    finally:
+        font_log.setLevel(level)
+
+
+def demo_pdf(lines: list[tuple[int, str]]) -> bytes:
+    """Return an A5 page of ``(font size, text)`` lines in the embedded Chinese font (20 and up: a title)."""
     pdf = FPDF(format=(148, 210), orientation="landscape")  # A5, in millimetres
     pdf.set_creator("Suyuan demo")
-    pdf.add_font(FONT, fname=str(serif_path()))
+    add_font(pdf)  # the font parsed once for every document, as the platform's own documents do
     pdf.add_page()
     pdf.set_draw_color(120, 120, 120)
     pdf.rect(8, 8, pdf.w - 16, pdf.h - 16)
@@ -142,20 +159,73 @@ def _pdf(lines: list[tuple[int, str]]) -> bytes:
             pdf.cell(0, 16, text, align="C", new_x="LMARGIN", new_y="NEXT")
         else:
             pdf.multi_cell(0, 9, text, new_x="LMARGIN", new_y="NEXT")
-    # fontTools reports every table it subsets at INFO: not worth a line each in the seed's output.
-    font_log = logging.getLogger("fontTools")
-    level = font_log.level
-    font_log.setLevel(logging.WARNING)
-    try:
+    with quiet_fonts():
         return bytes(pdf.output())
-    finally:
-        font_log.setLevel(level)
+
+
+def demo_id_copy(*, name: str, seed: str) -> bytes:
+    """Return a JPEG standing in for the photocopy of a resident identity card (the number masked)."""
+    rng = random.Random(seed)  # noqa: S311 - demo data, not security
+    width, height = PHOTO_SIZE
+    image = Image.new("RGB", PHOTO_SIZE, (236, 234, 228))
+    draw = ImageDraw.Draw(image)
+    left, top = 110, 120
+    draw.rounded_rectangle((left, top, width - 110, height - 120), radius=24, fill=(214, 222, 226))
+    draw.rectangle((width - 290, top + 50, width - 150, top + 230), fill=(170, 176, 182))  # the photo
+    font, small = _font(28), _font(22)
+    lines = (
+        ("姓名", name),
+        ("性别", "女" if rng.random() < 0.5 else "男"),
+        ("住址", "浙江省江山市"),
+        (
+            "公民身份号码",
+            f"3308{'*' * 10}{rng.randint(10, 99)}{rng.choice('0123456789X')}{rng.randint(0, 9)}",
+        ),
+    )
+    for index, (label, value) in enumerate(lines):
+        y = top + 50 + index * 70
+        draw.text((left + 30, y), label, font=small, fill=(60, 90, 120))
+        draw.text((left + 30 + (150 if len(label) > 2 else 80), y - 4), value, font=font, fill=(20, 20, 20))
+    draw.text(
+        (width // 2, height - 70),
+        "复印件：仅供向人民法院起诉使用",
+        font=small,
+        fill=(160, 40, 40),
+        anchor="mm",
+    )
+    grain = Image.effect_noise(PHOTO_SIZE, 30).convert("RGB")
+    image = Image.blend(image.filter(ImageFilter.GaussianBlur(0.8)), grain, 0.1)
+    out = io.BytesIO()
+    image.save(out, format="JPEG", quality=80)
+    return out.getvalue()
+
+
+def demo_judgment(
+    *, court: str, number: str, plaintiff: str, defendant: str, holding: str, judge: str, day: dt.date
+) -> bytes:
+    """Return a one-page PDF standing in for the scan of a judgment signed and sealed outside the platform."""
+    return demo_pdf(
+        [
+            (20, court),
+            (20, "民 事 判 决 书"),
+            (13, number),
+            (13, f"原告：{plaintiff}    被告：{defendant}"),
+            (
+                13,
+                f"原告{plaintiff}与被告{defendant}纠纷一案，本院立案后依法适用简易程序审理。本案现已审理终结。"
+                f"本院认为，当事人应当按照约定全面履行自己的义务。依照《中华人民共和国民法典》的有关规定，判决如下：{holding}",
+            ),
+            (13, "如不服本判决，可以在判决书送达之日起十五日内向本院递交上诉状，上诉于衢州市中级人民法院。"),
+            (13, f"审判员  {judge}        {day.year}年{day.month}月{day.day}日"),
+            (9, "（扫描件，原件由人民法院存档）"),
+        ]
+    )
 
 
 def demo_iou(*, lender: str, borrower: str, amount: Decimal, day: dt.date) -> bytes:
     """Return a one-page PDF standing in for the scan of a handwritten IOU (欠条)."""
     due = day + dt.timedelta(days=180)
-    return _pdf(
+    return demo_pdf(
         [
             (22, "欠  条"),
             (
@@ -172,7 +242,7 @@ def demo_iou(*, lender: str, borrower: str, amount: Decimal, day: dt.date) -> by
 
 def demo_receipt(*, payer: str, payee: str, amount: Decimal, day: dt.date) -> bytes:
     """Return a one-page PDF standing in for the scan of a receipt (收据) the applicant signed."""
-    return _pdf(
+    return demo_pdf(
         [
             (22, "收  据"),
             (13, f"{day.year}年{day.month}月{day.day}日    No. {day:%m%d}0{int(amount) % 97:02d}"),
@@ -258,8 +328,8 @@ def document_actions(*, citizen: User, mediator: User, county: str, now: dt.date
     visit (staff only) and an IOU scanned at the window."""
     actions: list[Action] = []
     demo = Matter.objects.filter(idempotency_key__startswith="demo-")
-    if Document.objects.filter(matter__in=demo).exists():
-        return []  # attached on an earlier run
+    if Document.objects.filter(matter__in=demo, original_name__in=ATTACHED_NAMES).exists():
+        return []  # attached on an earlier run (the court's documents are not these)
     hers = demo.filter(owner=citizen)
     open_hers = hers.filter(status=MatterStatus.IN_MEDIATION).order_by("pk").first()
     resolved_hers = hers.filter(status=MatterStatus.RESOLVED).order_by("pk").first()

@@ -22,7 +22,7 @@ import time
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from typing import Any
 from unittest import mock
@@ -34,6 +34,7 @@ from django.utils import timezone
 
 from suyuan.accounts.choices import Role, Specialty
 from suyuan.accounts.models import Membership, Organization, User
+from suyuan.demo.court import COURT_STORIES, HOME, PHONE, CourtStory, court_seed
 from suyuan.demo.documents import document_actions, rating_actions
 from suyuan.demo.mediation import follow_up_obligations, mediate_agreement
 from suyuan.demo.respondents import invitation_actions
@@ -51,7 +52,7 @@ from suyuan.demo.services import (
     place_name,
 )
 from suyuan.demo.supervision import notices_read, supervision_seed
-from suyuan.demo.timeline import run_actions
+from suyuan.demo.timeline import run_actions, working_days_back
 from suyuan.matters import services as matter_services
 from suyuan.matters.choices import (
     FINAL_STATUSES,
@@ -889,6 +890,7 @@ class Plan:
     steps: list[Step] = field(default_factory=list)
     merge_into: int | None = None
     slots: dict[str, Any] = field(default_factory=dict)
+    court: CourtStory | None = None  # the court case the demo builds on this matter (``suyuan.demo.court``)
 
     @property
     def key(self) -> str:
@@ -1036,6 +1038,9 @@ def _desk_for(
 def _compose(rng: random.Random, plan: Plan, places: _Places, received: dt.datetime) -> None:
     """Write the matter's texts and parties from a template of its kind and category."""
     templates = [t for t in TEMPLATES if t.kind == plan.kind and t.category == plan.category]
+    if plan.court is not None:
+        # A court story sues the other side: people where the category has them (a lender, not a borrower).
+        templates = [t for t in templates if t.respondent == "person"] or templates
     if plan.channel == C.FIELD_VISIT and plan.county == HOME_COUNTY and places.home_village:
         # The demo grid worker walks 城北社区: a story that happens elsewhere came in through the window.
         home_name = dict(places.villages.get(places.home_village[:9], [])).get(places.home_village, "")
@@ -1225,6 +1230,69 @@ def _lifecycle(plan: Plan, rng: random.Random, now: dt.datetime, received: dt.da
     plan.steps = steps
 
 
+def _office_before(moment: dt.datetime, rng: random.Random) -> dt.datetime:
+    """Return ``moment`` if it falls in office hours of a working day, else a moment of the last office
+    afternoon before it (never later than ``moment``)."""
+    local = moment.astimezone(CHINA)
+    opens, closes = dt.time(8, 40), dt.time(17, 20)
+    day = local.date()
+    if is_working_day(day) and opens <= local.time() <= closes:
+        return moment
+    if not (is_working_day(day) and local.time() > closes):
+        day -= dt.timedelta(days=1)
+        while not is_working_day(day):
+            day -= dt.timedelta(days=1)
+    return _at(day, rng, dt.time(13, 30), closes)
+
+
+def _story_times(story: CourtStory, rng: random.Random, now: dt.datetime) -> list[dt.datetime]:
+    """Return the moments of a court story's matter, counted back from its end: received, accepted,
+    assigned, mediation started, and the failure or agreement ``story.ends`` working days before today.
+
+    The court's steps come after that end at fixed working days before today (``suyuan.demo.court``), so
+    the end is fixed too and the rest of the history is drawn backwards from it.
+    """
+    today = now.astimezone(CHINA).date()
+    end = _at(working_days_back(today, story.ends), rng, dt.time(9, 0), dt.time(16, 30))
+    start = _office_before(end - dt.timedelta(days=rng.uniform(5, 15)), rng)
+    assigned = _office_before(start - dt.timedelta(hours=rng.uniform(2, 72)), rng)
+    accepted = _office_before(assigned - dt.timedelta(hours=rng.uniform(1, 30)), rng)
+    received = _office_before(accepted - dt.timedelta(hours=rng.uniform(1, 30)), rng)
+    return [received, accepted, assigned, start, end]
+
+
+def _story_lifecycle(plan: Plan, rng: random.Random, times: list[dt.datetime]) -> None:
+    received, accepted, assigned, start, end = times
+    if plan.status == S.UNRESOLVED:
+        reason, route = FAILURES[plan.category]
+        last = Step(end, "fail", reason, route)
+    else:
+        last = Step(end, "agree", _outcome_text(plan, rng))
+    plan.steps = [
+        Step(received, "receive"),
+        Step(accepted, "accept", rng.choice(ACCEPT_NOTES)),
+        Step(assigned, "assign"),
+        Step(start, "start"),
+        last,
+    ]
+
+
+def _story_parties(plan: Plan, story: CourtStory, places: _Places) -> None:
+    """Make the respondent of a court story reachable as the story needs: by phone, or only in person
+    at an address in the demo grid worker's village (the court's documents are delivered there)."""
+    parties = []
+    for party in plan.parties:
+        if party.role == PartyRole.RESPONDENT and story.respondent == PHONE:
+            party = replace(party, phone=party.phone or str(RESPONDENT_PHONE_BASE + plan.n))
+        elif party.role == PartyRole.RESPONDENT and story.respondent == HOME and places.home_village:
+            township = dict(places.townships.get(HOME_COUNTY, [])).get(places.home_village[:9], "")
+            village = dict(places.villages.get(places.home_village[:9], [])).get(places.home_village, "")
+            address = f"{places.county_names[HOME_COUNTY]}{township}{village}{plan.n % 30 + 1}幢"
+            party = replace(party, phone="", address=address)
+        parties.append(party)
+    plan.parties = parties
+
+
 def _outcome_text(plan: Plan, rng: random.Random) -> str:
     slots = dict(plan.slots)
     value = int(slots.get("value") or 0)
@@ -1287,6 +1355,16 @@ def demo_plan(
             True,
         )
 
+    # The court stories go to the next Jiangshan matters that end after mediation anyway (so the open
+    # stages keep their numbers): each ends in a failure with the court as next route, or an agreement.
+    after_mediation = (S.CLOSED, S.UNRESOLVED, S.RESOLVED)
+    court_plans = [p for p in home[len(CITIZEN_MATTERS) :] if p.status in after_mediation]
+    # Their applicants filed on the portal: the court's online filing is theirs to make, with their account.
+    for plan, story in zip(court_plans, COURT_STORIES, strict=False):
+        plan.court = story
+        plan.status, plan.kind, plan.category = story.status, K.DISPUTE, story.category
+        plan.channel, plan.citizen = C.PORTAL, story.citizen
+
     chosen = [p for p in plans if p.county in counties]
     grid_worker = bool(places.home_village)
     specialties = dict(Category.objects.values_list("code", "specialty"))
@@ -1297,12 +1375,17 @@ def demo_plan(
             plan.category = _weighted(rng, CATEGORY_WEIGHTS[plan.kind])
         if not plan.channel:
             plan.channel = _weighted(rng, CHANNEL_WEIGHTS[plan.kind])
-        received[plan.n] = _received_at(rng, plan, now)
+        story_times = _story_times(plan.court, rng, now) if plan.court else []
+        received[plan.n] = story_times[0] if story_times else _received_at(rng, plan, now)
         _compose(rng, plan, places, received[plan.n])
+        if plan.court:
+            _story_parties(plan, plan.court, places)
         plan.desk = _desk_for(plan, rng, desks, places, specialties.get(plan.category, ""))
         plan.resident = f"demo.resident.{plan.parties[0].phone}"
         plan.actor = _entering_actor(plan, grid_worker)
-        if plan.status != S.MERGED:
+        if story_times:
+            _story_lifecycle(plan, rng, story_times)
+        elif plan.status != S.MERGED:
             _lifecycle(plan, rng, now, received[plan.n])
 
     # Duplicates: a matter someone reports again is merged into the first report, still open then.
@@ -1318,6 +1401,7 @@ def demo_plan(
             if other.county == plan.county
             and other.status != S.MERGED
             and not other.citizen
+            and other.court is None
             and other.steps[0].at < plan.steps[0].at - dt.timedelta(hours=12)
             and other.status_at(merged_at) not in (None, *FINAL_STATUSES)
         ]
@@ -1354,6 +1438,9 @@ class MatterReport:
     seconds: float = 0.0
     later_steps: int = 0  # invitations, answers, reminder runs, visits, documents and ratings made now
     notices_read: int = 0
+    court_cases: int = 0
+    court_seconds: float = 0.0
+    court_by_status: dict[str, int] = field(default_factory=dict)
 
 
 def _upsert_residents(plans: Sequence[Plan], report: SeedReport) -> None:
@@ -1379,6 +1466,15 @@ SETTLED_PURPOSES = (
     "respondent_",
     "field_task_",
     "supervision_",
+    # the court's: docking, filing, service, hearings, rounds, confirmations, deliveries
+    "court_",
+    "complaint_",
+    "confirmation_",
+    "document_served",
+    "hearing_",
+    "judge_",
+    "round_",
+    "service_",
 )
 
 
@@ -1558,12 +1654,20 @@ def demo_matters_seed(*, counties: Sequence[str], report: SeedReport) -> MatterR
                     matters[n] = _run(plan, step, matters.get(n), context, into)
                 if step.command == "receive":
                     result.created += 1
-            follow_up_obligations(matter_ids=[m.pk for m in matters.values()], clock=demo_clock)
+            # The court stories' agreements are followed by the court (confirmation), not by the mediator.
+            followed = [m.pk for n, m in matters.items() if by_n[n].court is None]
+            follow_up_obligations(matter_ids=followed, clock=demo_clock)
+            stories = [(story, m) for n, m in matters.items() if (story := by_n[n].court) is not None]
+            if stories:
+                court_started = time.perf_counter()
+                result.court_cases = court_seed(stories=stories, now=now, clock=demo_clock, report=report)
+                result.court_seconds = time.perf_counter() - court_started
         if HOME_COUNTY in counties:
             result.later_steps = _later_steps(now)
         result.notices_read = notices_read(since_id=notices_since, now=now, clock=demo_clock)
         _settle_outbox(since, before=now)
     result.by_status = demo_matter_counts()
+    result.court_by_status = demo_court_counts()
     result.seconds = time.perf_counter() - started
     return result
 
@@ -1606,6 +1710,7 @@ def _later_steps(now: dt.datetime) -> int:
 
 def demo_feature_counts() -> dict[str, int]:
     """Return what the demo holds of the newer features: invitations, visits, documents, ratings, orders."""
+    from suyuan.court.models import CaseNumber, CourtCase
     from suyuan.matters.models import Document, FieldTask, MatterRating, RespondentInvitation
     from suyuan.supervision.models import SupervisionOrder
 
@@ -1615,7 +1720,22 @@ def demo_feature_counts() -> dict[str, int]:
         "documents": Document.objects.count(),
         "ratings": MatterRating.objects.count(),
         "supervision orders": SupervisionOrder.objects.count(),
+        "court cases": CourtCase.objects.count(),
+        "case numbers": CaseNumber.objects.count(),
     }
+
+
+def demo_court_counts() -> dict[str, int]:
+    """Return the number of court cases on demo matters by status, in the order of the statuses."""
+    from suyuan.court.choices import CaseStatus
+    from suyuan.court.models import CourtCase
+
+    counts = Counter(
+        CourtCase.objects.filter(matter__idempotency_key__startswith=KEY_PREFIX).values_list(
+            "status", flat=True
+        )
+    )
+    return {status: counts[status] for status in CaseStatus.values if counts[status]}
 
 
 def demo_matter_counts() -> dict[str, int]:

@@ -26,6 +26,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from suyuan.accounts.choices import OrganizationType, Role, Specialty
 from suyuan.accounts.models import Membership, Organization, User
 from suyuan.accounts.services import identifier_fields
+from suyuan.court.codes import court_codes_load
 from suyuan.regions.choices import RegionLevel
 from suyuan.regions.models import Region
 
@@ -90,6 +91,7 @@ class DemoUser:
     phone: str
     is_notable: bool = False
     specialty: str = ""
+    title: str = ""  # what the role is called there, printed with the logins (特邀调解员)
 
 
 DEMO_USERS: tuple[DemoUser, ...] = (
@@ -100,6 +102,8 @@ DEMO_USERS: tuple[DemoUser, ...] = (
     DemoUser("demo.supervisor", "徐国平", Role.SUPERVISOR, "centre", "13800000105"),
     DemoUser("demo.court_clerk", "杨帆", Role.COURT_CLERK, "COURT", "13800000106"),
     DemoUser("demo.judge", "郑文华", Role.JUDGE, "COURT", "13800000107"),
+    # A mediator who is a member of the court: the court asks them to mediate before filing (诉前调解).
+    DemoUser("demo.court_mediator", "黄素珍", Role.MEDIATOR, "COURT", "13800000112", title="特邀调解员"),
     DemoUser("demo.agency_officer", "汪海涛", Role.AGENCY_OFFICER, "PSB", "13800000108"),
     DemoUser("demo.analyst", "刘思远", Role.ANALYST, "centre", "13800000109"),
     DemoUser("demo.administrator", "王志强", Role.ADMINISTRATOR, "centre", "13800000110"),
@@ -130,6 +134,10 @@ class SeedReport:
     matters_created: int = 0
     matters_seconds: float = 0.0
     matters_by_status: dict[str, int] = field(default_factory=dict)
+    court_codes_created: int = 0
+    court_cases_created: int = 0
+    court_seconds: float = 0.0
+    court_cases_by_status: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
     by_type: dict[str, int] = field(default_factory=dict)
 
@@ -141,6 +149,8 @@ class SeedReport:
             or self.memberships_created
             or self.devices_created
             or self.matters_created
+            or self.court_codes_created
+            or self.court_cases_created
         )
 
 
@@ -454,6 +464,8 @@ def demo_seed(*, counties: Sequence[str] | None = None, matters: bool = True) ->
     report = SeedReport()
     report.regions_loaded = demo_ensure_regions(counties=chosen)
     with transaction.atomic():
+        # The courts' codes (浙0881 …) number the demo's court cases; ``make db`` loads them already.
+        report.court_codes_created, _kept = court_codes_load(province="33")
         org_ids = _upsert_organizations(_org_specs(chosen), report)
         _upsert_people(org_ids, report)
     if matters:
@@ -463,6 +475,9 @@ def demo_seed(*, counties: Sequence[str] | None = None, matters: bool = True) ->
         report.matters_created = built.created
         report.matters_seconds = built.seconds
         report.matters_by_status = built.by_status
+        report.court_cases_created = built.court_cases
+        report.court_seconds = built.court_seconds
+        report.court_cases_by_status = built.court_by_status
     report.seconds = time.perf_counter() - started
     return report
 
@@ -491,7 +506,8 @@ def demo_logins() -> list[DemoLogin]:
         membership = memberships.get((user.pk, spec.role)) if user else None
         if user is None or membership is None:
             continue
-        label = str(Role(spec.role).label) + (" (乡贤)" if spec.is_notable else "")
+        title = "乡贤" if spec.is_notable else spec.title
+        label = str(Role(spec.role).label) + (f" ({title})" if title else "")
         rows.append(
             DemoLogin(
                 username=spec.username,

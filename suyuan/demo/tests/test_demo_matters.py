@@ -19,7 +19,21 @@ from django.test import override_settings
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
+from suyuan.accounts.choices import OrganizationType, Role
 from suyuan.accounts.models import Membership, User
+from suyuan.court.choices import (
+    CaseOutcome,
+    CaseStatus,
+    CaseTrack,
+    HearingMode,
+    HearingStatus,
+    PerformanceStatus,
+    ServiceMethod,
+    ServiceStatus,
+)
+from suyuan.court.models import CaseNumber, CourtCase, CourtCode, Hearing, HearingRound, Service
+from suyuan.court.services import deliveries_for
+from suyuan.demo import court as demo_court
 from suyuan.demo import matters as demo_matters
 from suyuan.demo import services
 from suyuan.demo.tests.conftest import QUIET_TASKS, SLICE, make_small_quzhou
@@ -27,6 +41,7 @@ from suyuan.matters import access, deadlines
 from suyuan.matters.choices import (
     FINAL_STATUSES,
     Channel,
+    DocumentSource,
     EventKind,
     MatterKind,
     MatterStatus,
@@ -146,10 +161,19 @@ def test_deadlines_are_counted_from_the_past_moment_of_each_step(seeded):
 def test_mediators_are_members_of_the_organisation_they_were_assigned_in(seeded):
     assigned = [m for m in demo() if m.mediator_id is not None]
     assert len({m.mediator_id for m in assigned}) >= 5
+    at_court = set(CourtCase.objects.values_list("matter_id", flat=True))
     for matter in assigned:
+        # A matter taken to court is handled by the court from then on; its mediator stays named.
+        name = matter.organization.name if matter.organization else ""
+        if matter.pk in at_court:
+            assert matter.organization is not None
+            assert matter.organization.type == OrganizationType.COURT
+            assignment = matter.events.filter(kind=EventKind.ASSIGNED).order_by("-seq").first()
+            assert assignment is not None
+            name = assignment.data["organization"]
         assert Membership.objects.filter(
             user=matter.mediator,
-            organization=matter.organization,
+            organization__name=name,
             role="mediator",
             is_active=True,
         ).exists()
@@ -283,7 +307,10 @@ def test_agreements_have_sessions_obligations_and_varied_states(seeded):
     from suyuan.mediation.models import Agreement, MediationSession, Obligation
 
     agreements = Agreement.objects.all()
-    assert agreements.count() == MatterEvent.objects.filter(kind=EventKind.AGREEMENT_RECORDED).count() > 0
+    # The mediators' agreements, and the one settled in the court's pre-filing mediation.
+    settled_in_court = agreements.filter(matter__court_cases__outcome=CaseOutcome.SETTLED)
+    assert settled_in_court.count() == 1
+    assert agreements.count() - 1 == MatterEvent.objects.filter(kind=EventKind.AGREEMENT_RECORDED).count() > 0
     assert set(agreements.values_list("status", flat=True)) >= {
         AgreementStatus.AWAITING,
         AgreementStatus.EFFECTIVE,
@@ -291,7 +318,7 @@ def test_agreements_have_sessions_obligations_and_varied_states(seeded):
         AgreementStatus.BREACHED,
     }
     assert set(Obligation.objects.values_list("status", flat=True)) == set(ObligationStatus.values)
-    assert MediationSession.objects.filter(status=SessionStatus.HELD).count() == agreements.count()
+    assert MediationSession.objects.filter(status=SessionStatus.HELD).count() == agreements.count() - 1
 
 
 def test_respondents_were_invited_and_answered_reminded_or_visited(seeded):
@@ -326,7 +353,9 @@ def test_documents_are_checked_files_in_media_and_finished_matters_are_rated(see
     documents = list(Document.objects.select_related("matter", "uploaded_by"))
     assert {d.content_type for d in documents} == {"image/jpeg", "image/png", "application/pdf"}
     for document in documents:
-        assert 10_000 <= document.size <= 80_000, (document.original_name, document.size)
+        # The court's own documents (complaints, notices, summonses, rulings) embed more of the font.
+        largest = 120_000 if document.source == DocumentSource.GENERATED else 80_000
+        assert 10_000 <= document.size <= largest, (document.original_name, document.size)
         assert document.file.name and default_storage.exists(document.file.name)
         assert MatterEvent.objects.filter(
             matter=document.matter, kind=EventKind.DOCUMENT_ADDED, data__document_id=document.pk
@@ -359,3 +388,163 @@ def test_supervision_orders_show_every_state_and_inboxes_a_few_unread(seeded):
     assert Notification.objects.filter(
         recipient__username=services.DEMO_CITIZEN_USERNAME, read_at__isnull=False
     ).exists()
+
+
+# --- The court ---------------------------------------------------------------------------------------------
+
+
+def court_cases() -> dict[str, CourtCase]:
+    """Return the demo's court cases by the story that built them."""
+    by_matter = {m.pk: m for m in Matter.objects.filter(idempotency_key__startswith=demo_matters.KEY_PREFIX)}
+    plans = {
+        p.key: p.court
+        for p in demo_matters.demo_plan(counties=SLICE, desks={}, now=timezone.now())
+        if p.court is not None
+    }
+    cases = {}
+    for case in CourtCase.objects.select_related("matter", "court", "number", "mediation_number"):
+        story = plans[by_matter[case.matter_id].idempotency_key]
+        cases[story.key] = case
+    return cases
+
+
+def citizen_party(case: CourtCase):
+    return case.matter.parties.get(name=services.DEMO_CITIZEN_NAME)
+
+
+def test_the_court_has_a_case_in_every_status_from_the_jiangshan_matters(seeded):
+    cases = court_cases()
+    assert seeded.court_cases_created == len(cases) == len(demo_court.COURT_STORIES)
+    assert seeded.court_cases_by_status == demo_matters.demo_court_counts()
+    assert {c.status for c in cases.values()} == set(CaseStatus.values)
+    for case in cases.values():
+        assert case.court.name == "江山市人民法院"
+        assert case.matter.region_id.startswith(services.HOME_COUNTY)
+        if case.status == CaseStatus.CLOSED:
+            settled = case.outcome == CaseOutcome.SETTLED
+            assert case.matter.status == (MatterStatus.RESOLVED if settled else MatterStatus.CLOSED)
+        else:
+            assert case.matter.status == MatterStatus.IN_COURT
+        # Its steps are events of the matter, after its mediation (their order is checked above).
+        assert case.matter.events.filter(data__case_id=case.pk).exists()
+    assert CourtCode.objects.filter(code="浙0881", name="江山市人民法院").exists()
+
+
+def test_pre_filing_mediation_is_running_settled_and_failed(seeded):
+    cases = court_cases()
+    mediator = User.objects.get(username="demo.court_mediator")
+    assert Membership.objects.filter(
+        user=mediator, organization__name="江山市人民法院", role=Role.MEDIATOR, is_active=True
+    ).exists()
+    running = cases["mediating"]
+    assert running.status == CaseStatus.PRE_FILING_MEDIATION and running.mediator == mediator
+    assert running.mediation_due_at is not None and running.mediation_due_at > timezone.now()
+    assert "民诉前调" in running.display_number
+    settled = cases["settled"]
+    assert (settled.status, settled.outcome) == (CaseStatus.CLOSED, CaseOutcome.SETTLED)
+    assert settled.matter.agreement is not None
+    failed = cases["mediation_failed"]
+    assert failed.status == CaseStatus.FILING_REVIEW and failed.mediation_number is not None
+    assert failed.matter.events.filter(kind=EventKind.COURT_MEDIATION_FAILED).exists()
+    assert failed.due_at is not None and failed.due_at > timezone.now()
+
+
+def test_filing_review_correction_and_filed_cases_with_service_in_person(seeded):
+    cases = court_cases()
+    now = timezone.now()
+    assert cases["window"].status == CaseStatus.DOCKED and cases["window"].complaint_id is None
+    review = cases["review"]
+    assert review.status == CaseStatus.FILING_REVIEW and review.complaint is not None
+    assert review.due_at is not None and review.due_at > now
+    correction = cases["correction"]
+    assert correction.status == CaseStatus.CORRECTION and correction.correction_items
+    assert correction.due_at is not None and correction.due_at > now
+    served = cases["served"]
+    assert served.status == CaseStatus.FILED and "民初" in served.display_number
+    assert set(Service.objects.filter(case=served).values_list("method", "status")) == {
+        (ServiceMethod.ELECTRONIC, ServiceStatus.SERVED)
+    }
+    delivered = cases["delivered"]
+    grid_worker = User.objects.get(username="demo.grid_worker")
+    in_person = Service.objects.filter(case=delivered, method=ServiceMethod.IN_PERSON)
+    assert in_person.count() == 3  # the complaint, the notice to respond and the evidence notice
+    assert all(s.status == ServiceStatus.SERVED and s.courier == grid_worker for s in in_person)
+    assert all(s.proof is not None and s.proof.kind == "service_receipt" for s in in_person)
+    # The summons of the coming room hearing waits for the grid worker.
+    pending = deliveries_for(grid_worker).filter(status=ServiceStatus.PENDING)
+    assert set(pending.values_list("case_id", flat=True)) == {cases["hearing"].pk}
+
+
+def test_hearings_in_the_room_ahead_and_in_writing_with_an_open_round(seeded):
+    cases = court_cases()
+    now = timezone.now()
+    room = Hearing.objects.get(case=cases["hearing"])
+    assert (room.mode, room.status) == (HearingMode.ROOM, HearingStatus.SCHEDULED)
+    assert room.starts_at >= now + dt.timedelta(days=3) and room.place
+    written = cases["written"]
+    assert written.status == CaseStatus.HEARING
+    hearing = Hearing.objects.get(case=written)
+    assert hearing.mode == HearingMode.ASYNC
+    rounds = list(HearingRound.objects.filter(hearing=hearing).order_by("position"))
+    assert [r.is_open for r in rounds] == [False, True]
+    assert rounds[0].submissions.count() == 2
+    assert rounds[1].due_at > now and rounds[1].submissions.count() == 1
+    assert {h.mode for h in Hearing.objects.filter(status=HearingStatus.HELD)} == {
+        HearingMode.ROOM,
+        HearingMode.ONLINE,
+        HearingMode.ASYNC,
+    }
+
+
+def test_decided_cases_in_the_appeal_period_in_effect_and_enforced(seeded):
+    cases = court_cases()
+    judgment = cases["judgment"]
+    assert judgment.status == CaseStatus.JUDGMENT and judgment.decision is not None
+    assert judgment.appeal_ends_at is not None and judgment.appeal_ends_at > timezone.now()
+    effective, enforced = cases["effective"], cases["enforcement"]
+    for case in (effective, enforced):
+        assert (case.status, case.outcome) == (CaseStatus.CLOSED, CaseOutcome.JUDGED)
+        assert case.appeal_ends_at is not None and case.closed_at is not None
+        assert case.appeal_ends_at < case.closed_at
+    assert effective.performance == PerformanceStatus.PENDING
+    assert enforced.performance == PerformanceStatus.ENFORCEMENT
+
+
+def test_judicial_confirmations_waiting_under_review_and_confirmed(seeded):
+    cases = court_cases()
+    for key in ("confirm_waiting", "confirm_review", "confirmed"):
+        assert cases[key].track == CaseTrack.CONFIRMATION and cases[key].agreement is not None
+    waiting = cases["confirm_waiting"]
+    assert waiting.status == CaseStatus.DOCKED
+    assert [c.party for c in waiting.consents.filter(joined_at__isnull=True)] == [citizen_party(waiting)]
+    review = cases["confirm_review"]
+    assert review.status == CaseStatus.CONFIRMATION_REVIEW and "民特" in review.display_number
+    assert review.judge is not None and review.due_at is not None and review.due_at > timezone.now()
+    confirmed = cases["confirmed"]
+    assert (confirmed.status, confirmed.outcome) == (CaseStatus.CLOSED, CaseOutcome.CONFIRMED)
+    assert confirmed.performance == PerformanceStatus.PENDING and confirmed.decision is not None
+
+
+def test_the_demo_citizen_has_documents_to_read_a_round_to_write_and_an_application_to_join(seeded):
+    cases = court_cases()
+    unread = Service.objects.filter(
+        party=citizen_party(cases["served"]), status=ServiceStatus.SERVED, read_at__isnull=True
+    )
+    assert unread.count() == 2  # the acceptance notice and the fee notice
+    written = cases["written"]
+    open_round = HearingRound.objects.get(hearing__case=written, closed_at__isnull=True)
+    assert not open_round.submissions.filter(party=citizen_party(written)).exists()
+    citizen = User.objects.get(username=services.DEMO_CITIZEN_USERNAME)
+    mine = access.matters_visible_to(citizen)
+    for key in ("served", "written", "confirm_waiting"):
+        assert mine.filter(pk=cases[key].matter_id).exists()
+
+
+def test_case_numbers_run_from_one_without_gaps(seeded):
+    numbers = Counter()
+    for number in CaseNumber.objects.order_by("issued_at", "pk"):
+        key = (number.court_id, number.year, number.case_type)
+        numbers[key] += 1
+        assert number.sequence == numbers[key], number.number
+        assert number.number.startswith(f"({number.year})浙0881")
+    assert sum(numbers.values()) == CaseNumber.objects.count() >= 10

@@ -24,8 +24,11 @@ from suyuan.accounts.choices import OrganizationType, Role
 from suyuan.accounts.models import Membership, Organization, User
 from suyuan.core.exceptions import NotFound
 from suyuan.core.identifiers import PHONE, hash_identifier
+from suyuan.court.choices import CaseStatus
+from suyuan.court.models import CaseNumber, CourtCase, CourtCode
 from suyuan.demo import services
-from suyuan.demo.matters import demo_matter_counts
+from suyuan.demo.court import COURT_STORIES
+from suyuan.demo.matters import demo_court_counts, demo_matter_counts
 from suyuan.demo.tests.conftest import QUIET_TASKS
 from suyuan.matters.choices import MatterStatus
 from suyuan.matters.models import Matter, MatterEvent
@@ -42,6 +45,9 @@ def counts() -> dict[str, int]:
         "devices": TOTPDevice.objects.count(),
         "matters": Matter.objects.count(),
         "events": MatterEvent.objects.count(),
+        "court codes": CourtCode.objects.count(),
+        "court cases": CourtCase.objects.count(),
+        "case numbers": CaseNumber.objects.count(),
     }
 
 
@@ -83,6 +89,12 @@ class TestOnASlice:
         notable = Membership.objects.get(user__username="demo.notable")
         assert notable.is_notable and notable.organization == village
         assert Membership.objects.get(user__username="demo.judge").organization.name == "江山市人民法院"
+        court_mediator = Membership.objects.get(user__username="demo.court_mediator")
+        assert (court_mediator.organization.name, court_mediator.role) == ("江山市人民法院", Role.MEDIATOR)
+        # The courts' codes number the court's cases: 浙0881 for Jiangshan's, 浙08 for Quzhou's, 浙.
+        codes = dict(CourtCode.objects.values_list("code", "name"))
+        assert codes["浙0881"] == "江山市人民法院" and codes["浙08"] == "衢州市中级人民法院"
+        assert codes["浙"] == "浙江省高级人民法院" and report.court_codes_created == len(codes)
         assert set(TOTPDevice.objects.values_list("user__username", flat=True)) == {
             "demo.supervisor",
             "demo.administrator",
@@ -142,6 +154,7 @@ class TestOnASlice:
         assert services.DEMO_CITIZEN_PHONE in text
         assert services.DEMO_TOTP_SECRET in text
         assert "江山市人民法院" in text
+        assert "特邀调解员" in text and "13800000112" not in text
         assert "demo" in text.lower() and "DEMO" in text
 
     def test_the_command_reports_what_it_did(self, small_quzhou):
@@ -181,6 +194,10 @@ def test_the_full_quzhou_demo_loads_regions_and_is_idempotent(settings):
     # The demo matters: 300, in every county (mostly Jiangshan), in every status.
     assert report.matters_created == sum(demo_matter_counts().values()) == 300
     assert set(demo_matter_counts()) == set(MatterStatus.values)
+    # The court's cases: one story per stage, on Jiangshan's matters.
+    assert set(demo_court_counts()) == set(CaseStatus.values)
+    assert report.court_cases_created == CourtCase.objects.count() == len(COURT_STORIES)
+    assert not CourtCase.objects.exclude(matter__region__code__startswith=services.HOME_COUNTY).exists()
     by_county = Counter(region[:6] for region in Matter.objects.values_list("region_id", flat=True))
     assert set(by_county) == set(services.COUNTIES)
     assert by_county.most_common(1)[0][0] == services.HOME_COUNTY

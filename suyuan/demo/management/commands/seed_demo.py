@@ -7,7 +7,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from suyuan.demo import services
-from suyuan.demo.matters import demo_feature_counts, demo_matter_counts
+from suyuan.demo.matters import demo_court_counts, demo_feature_counts, demo_matter_counts
 
 
 class Command(BaseCommand):
@@ -60,6 +60,10 @@ class Command(BaseCommand):
                 f"Demo matters: {report.matters_created} created in {report.matters_seconds:.1f} s; "
                 f"{_by_status(report.matters_by_status)}."
             )
+            self.stdout.write(
+                f"Court cases: {report.court_cases_created} created in {report.court_seconds:.1f} s; "
+                f"{_by_status(report.court_cases_by_status)}."
+            )
             features = ", ".join(f"{name} {n}" for name, n in demo_feature_counts().items())
             self.stdout.write(f"Demo features: {features}.")
 
@@ -85,6 +89,7 @@ class Command(BaseCommand):
             f"Citizen sign-in: phone {services.DEMO_CITIZEN_PHONE} (code by SMS; in development see /dev/sms/)"
         )
         out(f"Demo matters: {_by_status(demo_matter_counts())}")
+        out(f"Court cases (江山市人民法院): {_by_status(demo_court_counts())}")
         out("")
         out("[TOTP] logins need a one-time code. Add this DEMO secret to an authenticator app:")
         out(f"  secret (base32): {services.DEMO_TOTP_SECRET}")
