@@ -20,7 +20,7 @@ from typing import Any, cast
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -28,10 +28,10 @@ from ninja import File, Form, Query, Router, Status, UploadedFile
 from ninja.pagination import PageNumberPagination, paginate
 
 from suyuan.accounts.access import scope_for
-from suyuan.accounts.choices import OrganizationType, Role
+from suyuan.accounts.choices import Role
 from suyuan.accounts.models import Organization, User
 from suyuan.core.exceptions import Forbidden, NotFound
-from suyuan.court import access, services
+from suyuan.court import access, selectors, services
 from suyuan.court.choices import (
     CaseStatus,
     CaseTrack,
@@ -43,12 +43,10 @@ from suyuan.court.choices import (
 )
 from suyuan.court.fees import court_fee, fee_basis
 from suyuan.court.models import (
-    CaseNote,
     CauseOfAction,
     CourtCase,
     CourtCode,
     Hearing,
-    HearingRound,
     RoundSubmission,
     Service,
 )
@@ -158,7 +156,7 @@ def _at_version(actor: User, case: CourtCase, expected_version: int | None) -> I
     with transaction.atomic():
         if expected_version is not None:
             matter_services.matter_lock(actor=actor, matter=case.matter)
-            current = CourtCase.objects.select_for_update().values_list("version", flat=True).get(pk=case.pk)
+            current = selectors.case_version_locked(case)
             if current != expected_version:
                 raise services.StaleCase
         yield
@@ -172,13 +170,7 @@ def _aware(value: dt.datetime) -> dt.datetime:
 def _case(request: HttpRequest, case_id: int) -> tuple[CourtCase, bool]:
     """Return the case and whether the caller works on it (its court's clerks, its judge, its invited
     mediator); one who only sees its matter sees the case too; anyone else gets ``NotFound``."""
-    case = access.cases_for_staff(request.user).select_related(*_CASE_RELATED).filter(pk=case_id).first()
-    if case is not None:
-        return case, True
-    case = CourtCase.objects.select_related(*_CASE_RELATED).filter(pk=case_id).first()
-    if case is None or not matter_access.matters_visible_to(request.user).filter(pk=case.matter_id).exists():
-        raise NotFound
-    return case, False
+    return selectors.case_for_viewer(request.user, case_id)
 
 
 def _staff_case(request: HttpRequest, case_id: int) -> CourtCase:
@@ -189,7 +181,7 @@ def _staff_case(request: HttpRequest, case_id: int) -> CourtCase:
 
 
 def _reload(case: CourtCase) -> CourtCase:
-    return CourtCase.objects.select_related(*_CASE_RELATED).get(pk=case.pk)
+    return selectors.case_reloaded(case)
 
 
 def _person(user: User | None) -> dict[str, Any] | None:
@@ -200,21 +192,21 @@ def _court(court_id: int | None) -> Organization | None:
     """Return the court a client named by id (``None`` when it named none), else refuse the field."""
     if court_id is None:
         return None
-    court = Organization.objects.filter(pk=court_id, type=OrganizationType.COURT, is_active=True).first()
+    court = selectors.court_named(court_id)
     if court is None:
         raise ValidationError({"court": _("Choose a people's court.")})
     return court
 
 
 def _user(user_id: int, field: str, message: str) -> User:
-    user = User.objects.filter(pk=user_id, is_active=True).first()
+    user = selectors.active_user(user_id)
     if user is None:
         raise ValidationError({field: message})
     return user
 
 
 def _hearing(case: CourtCase, hearing_id: int) -> Hearing:
-    hearing = Hearing.objects.filter(pk=hearing_id, case=case).select_related("case").first()
+    hearing = selectors.hearing_of(case, hearing_id)
     if hearing is None:
         raise ValidationError({"hearing": _("Choose a hearing of this case.")})
     return hearing
@@ -445,11 +437,7 @@ def _submission_out(submission: RoundSubmission) -> dict[str, Any]:
 
 
 def _hearings(case: CourtCase) -> QuerySet[Hearing]:
-    submissions = RoundSubmission.objects.select_related("party").order_by("submitted_at", "pk")
-    rounds = HearingRound.objects.order_by("position", "pk").prefetch_related(
-        Prefetch("submissions", queryset=submissions)
-    )
-    return Hearing.objects.filter(case=case).prefetch_related(Prefetch("rounds", queryset=rounds))
+    return selectors.hearings_with_rounds(case)
 
 
 def _hearing_out(hearing: Hearing, *, reads_record: bool) -> dict[str, Any]:
@@ -636,7 +624,7 @@ def note_list(request: HttpRequest, case_id: int) -> list[dict[str, Any]]:
         raise Forbidden
     return [
         {"id": n.pk, "author": _person(n.author), "text": n.text, "created_at": n.created_at}
-        for n in CaseNote.objects.filter(case=case).select_related("author")
+        for n in selectors.notes_of(request.user, case)
     ]
 
 
@@ -663,10 +651,7 @@ def note_add(request: HttpRequest, case_id: int, payload: NoteIn) -> Any:
 def service_list(request: HttpRequest, case_id: int) -> list[dict[str, Any]]:
     """Every service of the case for the staff who see it; a party reads the services on themselves."""
     case, works = _case(request, case_id)
-    rows = Service.objects.filter(case=case).select_related("document", "party")
-    if not works and not scope_for(request.user).is_staff:
-        rows = rows.filter(party__in=[p.pk for p in access.parties_of(request.user, case.matter)])
-    return [_service_out(s) for s in rows.order_by("sent_at", "pk")]
+    return [_service_out(s) for s in selectors.services_for_viewer(request.user, case, works=works)]
 
 
 @router.post(
@@ -678,13 +663,13 @@ def service_read(request: HttpRequest, case_id: int, service_id: int) -> dict[st
     """For the party the document was served on: records when they first opened it (service took effect
     earlier, when it reached them). Repeating it changes nothing."""
     case, _works = _case(request, case_id)
-    service = Service.objects.filter(pk=service_id, case=case).select_related("case__matter").first()
+    service = selectors.service_in_case(case, service_id)
     if service is None:
         raise NotFound
     if service.party_id not in {p.pk for p in access.parties_of(request.user, case.matter)}:
         raise Forbidden(_("Only the party it was served on records reading it."))
     services.service_mark_read(service=service, actor=_actor(request))
-    return _service_out(Service.objects.select_related("document", "party").get(pk=service.pk))
+    return _service_out(selectors.service_reloaded(service))
 
 
 @router.get(
@@ -974,9 +959,7 @@ def open_round(request: HttpRequest, case_id: int, payload: OpenRoundIn) -> Any:
 def close_round(request: HttpRequest, case_id: int, payload: CloseRoundIn) -> Any:
     """No more submissions in it; the next round may be opened."""
     case, _works = _case(request, case_id)
-    round_ = (
-        HearingRound.objects.filter(pk=payload.round, hearing__case=case).select_related("hearing").first()
-    )
+    round_ = selectors.round_of(case, payload.round)
     if round_ is None:
         raise ValidationError({"round": _("Choose a round of this case.")})
     actor = _actor(request)
@@ -1088,9 +1071,7 @@ def matter_cases(request: HttpRequest, code: str) -> list[dict[str, Any]]:
     """For everyone who sees the matter: each case's public face (never the court's notes), newest first,
     with what the caller may do now."""
     matter = _matter(request, code)
-    cases = (
-        CourtCase.objects.filter(matter=matter).select_related(*_CASE_RELATED).order_by("-created_at", "-pk")
-    )
+    cases = selectors.cases_of_visible_matter(matter)
     return [_case_out(request, case) for case in cases]
 
 
@@ -1177,18 +1158,13 @@ def round_submit(
 ) -> Any:
     """As a party, before the round's deadline; `file` (a photo or a PDF) is added to the matter as evidence
     in an evidence round, else as a written statement."""
-    round_ = HearingRound.objects.select_related("hearing__case").filter(pk=round_id).first()
-    if (
-        round_ is None
-        or not matter_access.matters_visible_to(request.user)
-        .filter(pk=round_.hearing.case.matter_id)
-        .exists()
-    ):
+    round_ = selectors.round_for_party(request.user, round_id)
+    if round_ is None:
         raise NotFound
     submission = services.round_submit(
         round=round_, actor=_actor(request), text=details.text, upload=file, party_id=details.party
     )
-    return Status(201, _submission_out(RoundSubmission.objects.select_related("party").get(pk=submission.pk)))
+    return Status(201, _submission_out(selectors.submission_reloaded(submission)))
 
 
 # --- grid workers: delivering court documents in person ---------------------------------------------------

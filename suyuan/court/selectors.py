@@ -27,6 +27,7 @@ from suyuan.court.models import (
     RoundSubmission,
     Service,
 )
+from suyuan.matters import access as matter_access
 from suyuan.matters import codes
 from suyuan.matters.models import Matter, Party
 
@@ -339,3 +340,91 @@ def delivery_of(actor: Actor, service_id: Any) -> Delivery:
         case_id=service.case_id, party_id=service.party_id, sent_at=service.sent_at
     )
     return _group(list(batch))[0]
+
+
+# --- reads for the API ------------------------------------------------------------------------------------
+
+CASE_RELATED = ("matter", "court", "judge", "clerk", "mediator", "cause", "number", "mediation_number")
+
+
+def case_for_viewer(actor: Actor, case_id: Any) -> tuple[CourtCase, bool]:
+    """Return the case and whether the actor works on it (court staff on the case), or the case of a
+    matter the actor sees (its public face); else raise ``NotFound`` (a missing case alike)."""
+    case = access.cases_for_staff(actor).select_related(*CASE_RELATED).filter(pk=case_id).first()
+    if case is not None:
+        return case, True
+    case = CourtCase.objects.select_related(*CASE_RELATED).filter(pk=case_id).first()
+    if case is None or not matter_access.matters_visible_to(actor).filter(pk=case.matter_id).exists():
+        raise NotFound
+    return case, False
+
+
+def case_reloaded(case: CourtCase) -> CourtCase:
+    """Return the case as it is now (after a command), with its relations."""
+    return CourtCase.objects.select_related(*CASE_RELATED).get(pk=case.pk)
+
+
+def case_version_locked(case: CourtCase) -> int:
+    """Return the case's version, the row locked for the caller's transaction."""
+    return int(CourtCase.objects.select_for_update().values_list("version", flat=True).get(pk=case.pk))
+
+
+def court_named(court_id: Any) -> Organization | None:
+    """Return the active people's court with this id (a client naming where to file), else None."""
+    return Organization.objects.filter(pk=court_id, type=OrganizationType.COURT, is_active=True).first()
+
+
+def active_user(user_id: Any) -> User | None:
+    """Return the active user a command names (a judge, a mediator); the service checks their role."""
+    return User.objects.filter(pk=user_id, is_active=True).first()
+
+
+def hearings_with_rounds(case: CourtCase) -> QuerySet[Hearing]:
+    submissions = RoundSubmission.objects.select_related("party").order_by("submitted_at", "pk")
+    rounds = HearingRound.objects.order_by("position", "pk").prefetch_related(
+        Prefetch("submissions", queryset=submissions)
+    )
+    return Hearing.objects.filter(case=case).prefetch_related(Prefetch("rounds", queryset=rounds))
+
+
+def services_for_viewer(actor: Actor, case: CourtCase, *, works: bool) -> QuerySet[Service]:
+    """Return the case's services: all of them for its court staff and staff who see the matter, the
+    services on themselves for a party."""
+    rows = Service.objects.filter(case=case).select_related("document", "party")
+    if not works and not scope_for(actor).is_staff:
+        rows = rows.filter(party__in=[p.pk for p in access.parties_of(actor, case.matter)])
+    return rows.order_by("sent_at", "pk")
+
+
+def service_in_case(case: CourtCase, service_id: Any) -> Service | None:
+    return (
+        Service.objects.filter(pk=service_id, case=case)
+        .select_related("case__matter", "document", "party")
+        .first()
+    )
+
+
+def service_reloaded(service: Service) -> Service:
+    return Service.objects.select_related("document", "party").get(pk=service.pk)
+
+
+def cases_of_visible_matter(matter: Matter) -> QuerySet[CourtCase]:
+    """Return the cases of a matter the caller has already reached through ``matters.access``."""
+    return (
+        CourtCase.objects.filter(matter=matter).select_related(*CASE_RELATED).order_by("-created_at", "-pk")
+    )
+
+
+def round_for_party(actor: Actor, round_id: Any) -> HearingRound | None:
+    """Return the written round if the actor sees its matter, else None."""
+    round_ = HearingRound.objects.select_related("hearing__case").filter(pk=round_id).first()
+    if (
+        round_ is None
+        or not matter_access.matters_visible_to(actor).filter(pk=round_.hearing.case.matter_id).exists()
+    ):
+        return None
+    return round_
+
+
+def submission_reloaded(submission: RoundSubmission) -> RoundSubmission:
+    return RoundSubmission.objects.select_related("party").get(pk=submission.pk)
