@@ -541,7 +541,7 @@ def test_the_demo_citizen_has_documents_to_read_a_round_to_write_and_an_applicat
 
 
 def test_case_numbers_run_from_one_without_gaps(seeded):
-    numbers = Counter()
+    numbers: Counter[tuple[int, int, str]] = Counter()
     for number in CaseNumber.objects.order_by("issued_at", "pk"):
         key = (number.court_id, number.year, number.case_type)
         numbers[key] += 1
