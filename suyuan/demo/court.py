@@ -29,7 +29,7 @@ from suyuan.accounts.models import User
 from suyuan.court import services as court_services
 from suyuan.court import time_limits
 from suyuan.court.choices import DecisionKind, HearingMode, RoundKind, ServiceStatus, TimeLimitKind
-from suyuan.court.models import CourtCase, Hearing, HearingRound
+from suyuan.court.models import CourtCase, Hearing, HearingRound, Service
 from suyuan.demo.documents import demo_id_copy, demo_iou, demo_judgment, demo_photo, quiet_fonts
 from suyuan.demo.services import DEMO_CITIZEN_USERNAME, HOME_COUNTY, SeedReport, _upsert_user
 from suyuan.demo.timeline import Action, Clock, at_local, run_actions, working_days_ahead, working_days_back
@@ -250,22 +250,25 @@ class _Story:
         )
 
     def deliver(self, moment: dt.datetime) -> None:
-        """The grid worker delivers every pending document of the case and photographs the receipts."""
+        """The grid worker delivers each party's pending documents at once, with one photo of the receipt."""
         matter, courier = self.matter, self.people[GRID_WORKER]
 
         def run() -> object:
             pending = court_services.deliveries_for(courier).filter(
                 case=_case(matter), status=ServiceStatus.PENDING
             )
-            for index, service in enumerate(pending.order_by("pk")):
-                photo = demo_photo(seed=f"receipt-{service.pk}", stamp=_stamp(), caption="送达回证")
-                court_services.service_deliver(
-                    service=service,
+            by_party: dict[int, list[Service]] = {}
+            for service in pending.order_by("pk"):
+                by_party.setdefault(service.party_id, []).append(service)
+            for party_id, services in by_party.items():
+                photo = demo_photo(seed=f"receipt-{party_id}", stamp=_stamp(), caption="送达回证")
+                court_services.delivery_report(
+                    services=services,
                     actor=courier,
-                    photo=_upload(f"送达回证{index + 1}.jpg", photo),
+                    photo=_upload("送达回证.jpg", photo),
                     note="被告本人签收。",
                 )
-            return pending
+            return by_party
 
         self.step(moment, run)
 
