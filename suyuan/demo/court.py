@@ -30,7 +30,13 @@ from suyuan.court import services as court_services
 from suyuan.court import time_limits
 from suyuan.court.choices import DecisionKind, HearingMode, RoundKind, ServiceStatus, TimeLimitKind
 from suyuan.court.models import CourtCase, Hearing, HearingRound, Service
-from suyuan.demo.documents import demo_id_copy, demo_iou, demo_judgment, demo_photo, quiet_fonts
+from suyuan.demo.documents import (
+    demo_id_copy,
+    demo_judgment,
+    demo_loan_note_photo,
+    demo_photo,
+    quiet_fonts,
+)
 from suyuan.demo.services import DEMO_CITIZEN_USERNAME, HOME_COUNTY, SeedReport, _upsert_user
 from suyuan.demo.timeline import Action, Clock, at_local, run_actions, working_days_ahead, working_days_back
 from suyuan.matters.choices import DocumentKind, MatterStatus, PartyRole
@@ -72,8 +78,8 @@ COURT_STORIES: tuple[CourtStory, ...] = (
     CourtStory("mediation_failed", U, "lending_finance", ends=26),  # failed: the filing review resumed
     CourtStory("review", U, "traffic", ends=11),  # complaint filed: filing review
     CourtStory("correction", U, "lending_finance", ends=16),  # returned for correction
-    CourtStory("served", U, "lending_finance", ends=18, citizen=True),  # filed: notices served, unread
-    CourtStory("delivered", U, "traffic", ends=20, respondent=HOME),  # filed: served in person
+    # filed: her notices served on the portal (unread), the defendant's in person by the grid worker
+    CourtStory("served", U, "lending_finance", ends=18, citizen=True, respondent=HOME),
     CourtStory("hearing", U, "lending_finance", ends=44, respondent=HOME),  # room hearing ahead
     CourtStory("written", U, "traffic", ends=40, citizen=True),  # asynchronous hearing, round open
     CourtStory("judgment", U, "contract", ends=50),  # decided, appeal period running
@@ -100,7 +106,7 @@ CLAIMS = {
     "contract": ("判令被告返还款项并赔偿损失共计{amount}元",),
 }
 EVIDENCE = {  # the evidence the plaintiff attaches besides the copy of the identity card
-    "private_lending": "借条.pdf",
+    "private_lending": "借条照片.jpg",
     "traffic_accident": "道路交通事故认定书.jpg",
     "contract": "合同及付款记录.jpg",
 }
@@ -211,9 +217,14 @@ class _Story:
             plaintiff = _party(matter, PartyRole.APPLICANT)
             defendant = _party(matter, PartyRole.RESPONDENT)
             evidence = EVIDENCE[cause]
-            if evidence.endswith(".pdf"):
-                signed = timezone.localdate() - dt.timedelta(days=300)
-                content = demo_iou(lender=plaintiff.name, borrower=defendant.name, amount=amount, day=signed)
+            if cause == "private_lending":
+                content = demo_loan_note_photo(
+                    lender=plaintiff.name,
+                    borrower=defendant.name,
+                    amount=amount,
+                    day=timezone.localdate() - dt.timedelta(days=400),
+                    seed=matter.tracking_code,
+                )
             else:
                 content = demo_photo(seed=f"court-{matter.pk}", stamp=_stamp(), caption=evidence[:-4])
             identity = demo_id_copy(name=plaintiff.name, seed=matter.tracking_code)
@@ -491,11 +502,7 @@ def _story(s: _Story) -> None:
         s.refer(s.at(15, 10))
         s.complaint(s.at(13, 20))
         s.accept(s.at(9, 9, 30))
-    elif key == "delivered":
-        s.refer(s.at(17, 10))
-        s.complaint(s.at(15, 19, 45))
-        s.accept(s.at(10, 9, 40))
-        s.deliver(s.at(8, 15, 30))
+        s.deliver(s.at(7, 15, 30))
     elif key == "hearing":
         s.refer(s.at(40, 10))
         s.complaint(s.at(38, 20, 15))
