@@ -29,8 +29,14 @@ from suyuan.accounts.models import User
 from suyuan.court import services as court_services
 from suyuan.court import time_limits
 from suyuan.court.choices import DecisionKind, HearingMode, RoundKind, ServiceStatus, TimeLimitKind
-from suyuan.court.models import CourtCase, Hearing, HearingRound
-from suyuan.demo.documents import demo_id_copy, demo_iou, demo_judgment, demo_photo, quiet_fonts
+from suyuan.court.models import CourtCase, Hearing, HearingRound, Service
+from suyuan.demo.documents import (
+    demo_id_copy,
+    demo_judgment,
+    demo_loan_note_photo,
+    demo_photo,
+    quiet_fonts,
+)
 from suyuan.demo.services import DEMO_CITIZEN_USERNAME, HOME_COUNTY, SeedReport, _upsert_user
 from suyuan.demo.timeline import Action, Clock, at_local, run_actions, working_days_ahead, working_days_back
 from suyuan.matters.choices import DocumentKind, MatterStatus, PartyRole
@@ -72,8 +78,8 @@ COURT_STORIES: tuple[CourtStory, ...] = (
     CourtStory("mediation_failed", U, "lending_finance", ends=26),  # failed: the filing review resumed
     CourtStory("review", U, "traffic", ends=11),  # complaint filed: filing review
     CourtStory("correction", U, "lending_finance", ends=16),  # returned for correction
-    CourtStory("served", U, "lending_finance", ends=18, citizen=True),  # filed: notices served, unread
-    CourtStory("delivered", U, "traffic", ends=20, respondent=HOME),  # filed: served in person
+    # filed: her notices served on the portal (unread), the defendant's in person by the grid worker
+    CourtStory("served", U, "lending_finance", ends=18, citizen=True, respondent=HOME),
     CourtStory("hearing", U, "lending_finance", ends=44, respondent=HOME),  # room hearing ahead
     CourtStory("written", U, "traffic", ends=40, citizen=True),  # asynchronous hearing, round open
     CourtStory("judgment", U, "contract", ends=50),  # decided, appeal period running
@@ -100,7 +106,7 @@ CLAIMS = {
     "contract": ("判令被告返还款项并赔偿损失共计{amount}元",),
 }
 EVIDENCE = {  # the evidence the plaintiff attaches besides the copy of the identity card
-    "private_lending": "借条.pdf",
+    "private_lending": "借条照片.jpg",
     "traffic_accident": "道路交通事故认定书.jpg",
     "contract": "合同及付款记录.jpg",
 }
@@ -211,9 +217,14 @@ class _Story:
             plaintiff = _party(matter, PartyRole.APPLICANT)
             defendant = _party(matter, PartyRole.RESPONDENT)
             evidence = EVIDENCE[cause]
-            if evidence.endswith(".pdf"):
-                signed = timezone.localdate() - dt.timedelta(days=300)
-                content = demo_iou(lender=plaintiff.name, borrower=defendant.name, amount=amount, day=signed)
+            if cause == "private_lending":
+                content = demo_loan_note_photo(
+                    lender=plaintiff.name,
+                    borrower=defendant.name,
+                    amount=amount,
+                    day=timezone.localdate() - dt.timedelta(days=400),
+                    seed=matter.tracking_code,
+                )
             else:
                 content = demo_photo(seed=f"court-{matter.pk}", stamp=_stamp(), caption=evidence[:-4])
             identity = demo_id_copy(name=plaintiff.name, seed=matter.tracking_code)
@@ -250,22 +261,25 @@ class _Story:
         )
 
     def deliver(self, moment: dt.datetime) -> None:
-        """The grid worker delivers every pending document of the case and photographs the receipts."""
+        """The grid worker delivers each party's pending documents at once, with one photo of the receipt."""
         matter, courier = self.matter, self.people[GRID_WORKER]
 
         def run() -> object:
             pending = court_services.deliveries_for(courier).filter(
                 case=_case(matter), status=ServiceStatus.PENDING
             )
-            for index, service in enumerate(pending.order_by("pk")):
-                photo = demo_photo(seed=f"receipt-{service.pk}", stamp=_stamp(), caption="送达回证")
-                court_services.service_deliver(
-                    service=service,
+            by_party: dict[int, list[Service]] = {}
+            for service in pending.order_by("pk"):
+                by_party.setdefault(service.party_id, []).append(service)
+            for party_id, services in by_party.items():
+                photo = demo_photo(seed=f"receipt-{party_id}", stamp=_stamp(), caption="送达回证")
+                court_services.delivery_report(
+                    services=services,
                     actor=courier,
-                    photo=_upload(f"送达回证{index + 1}.jpg", photo),
+                    photo=_upload("送达回证.jpg", photo),
                     note="被告本人签收。",
                 )
-            return pending
+            return by_party
 
         self.step(moment, run)
 
@@ -488,11 +502,7 @@ def _story(s: _Story) -> None:
         s.refer(s.at(15, 10))
         s.complaint(s.at(13, 20))
         s.accept(s.at(9, 9, 30))
-    elif key == "delivered":
-        s.refer(s.at(17, 10))
-        s.complaint(s.at(15, 19, 45))
-        s.accept(s.at(10, 9, 40))
-        s.deliver(s.at(8, 15, 30))
+        s.deliver(s.at(7, 15, 30))
     elif key == "hearing":
         s.refer(s.at(40, 10))
         s.complaint(s.at(38, 20, 15))

@@ -175,7 +175,7 @@ def demo_id_copy(*, name: str, seed: str) -> bytes:
     font, small = _font(28), _font(22)
     lines = (
         ("姓名", name),
-        ("性别", "女" if rng.random() < 0.5 else "男"),
+        ("民族", "汉"),
         ("住址", "浙江省江山市"),
         (
             "公民身份号码",
@@ -238,6 +238,36 @@ def demo_iou(*, lender: str, borrower: str, amount: Decimal, day: dt.date) -> by
             (9, "（扫描件，原件由申请人保存）"),
         ]
     )
+
+
+def demo_loan_note_photo(*, lender: str, borrower: str, amount: Decimal, day: dt.date, seed: str) -> bytes:
+    """Return a JPEG that looks like a phone photo of a handwritten loan note (借条) on a table."""
+    rng = random.Random(seed)  # noqa: S311 - demo data, not security
+    due = day + dt.timedelta(days=365)
+    image = Image.new("RGB", PHOTO_SIZE, (rng.randint(120, 150), rng.randint(95, 115), rng.randint(70, 90)))
+    paper = Image.new("RGB", (600, 440), (246, 242, 230))
+    draw = ImageDraw.Draw(paper)
+    for y in range(90, 420, 38):  # ruled lines of a notepad
+        draw.line((30, y, 570, y), fill=(200, 205, 220), width=1)
+    draw.text((300, 45), "借  条", font=_font(34), fill=(30, 30, 60), anchor="mm")
+    font = _font(22)
+    lines = [
+        f"今借到{lender}人民币{_capital(amount)}",
+        f"（¥{amount:,.0f}），于{due.year}年{due.month}月{due.day}日前归还。",
+        "",
+        f"借款人：{borrower}",
+        f"{day.year}年{day.month}月{day.day}日",
+    ]
+    for index, line in enumerate(lines):
+        x = 40 if index < len(lines) - 2 else 330
+        draw.text((x, 66 + 38 * (index + 1)), line, font=font, fill=(25, 35, 80))
+    paper = paper.rotate(rng.uniform(-4, 4), expand=True, fillcolor=image.getpixel((0, 0)))
+    image.paste(paper, ((PHOTO_SIZE[0] - paper.width) // 2, (PHOTO_SIZE[1] - paper.height) // 2))
+    grain = Image.effect_noise(PHOTO_SIZE, 26).convert("RGB")
+    image = Image.blend(image.filter(ImageFilter.GaussianBlur(0.7)), grain, 0.1)
+    out = io.BytesIO()
+    image.save(out, format="JPEG", quality=80)
+    return out.getvalue()
 
 
 def demo_receipt(*, payer: str, payee: str, amount: Decimal, day: dt.date) -> bytes:

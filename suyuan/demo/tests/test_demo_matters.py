@@ -461,15 +461,18 @@ def test_filing_review_correction_and_filed_cases_with_service_in_person(seeded)
     assert correction.due_at is not None and correction.due_at > now
     served = cases["served"]
     assert served.status == CaseStatus.FILED and "民初" in served.display_number
-    assert set(Service.objects.filter(case=served).values_list("method", "status")) == {
-        (ServiceMethod.ELECTRONIC, ServiceStatus.SERVED)
-    }
-    delivered = cases["delivered"]
+    assert served.due_at is not None and served.due_at > now  # the defendant's time to answer
+    services_of = Service.objects.filter(case=served).select_related("party", "proof")
+    # The plaintiff's notices reached her portal; the defendant, who has no phone, got his in person.
+    plaintiff = [s for s in services_of if s.party.role == PartyRole.APPLICANT]
+    assert {(s.method, s.status) for s in plaintiff} == {(ServiceMethod.ELECTRONIC, ServiceStatus.SERVED)}
     grid_worker = User.objects.get(username="demo.grid_worker")
-    in_person = Service.objects.filter(case=delivered, method=ServiceMethod.IN_PERSON)
-    assert in_person.count() == 3  # the complaint, the notice to respond and the evidence notice
-    assert all(s.status == ServiceStatus.SERVED and s.courier == grid_worker for s in in_person)
-    assert all(s.proof is not None and s.proof.kind == "service_receipt" for s in in_person)
+    in_person = [s for s in services_of if s.party.role == PartyRole.RESPONDENT]
+    assert len(in_person) == 3  # the complaint, the notice to respond and the evidence notice
+    assert all(s.method == ServiceMethod.IN_PERSON and s.status == ServiceStatus.SERVED for s in in_person)
+    assert all(s.courier == grid_worker for s in in_person)
+    assert len({s.proof_id for s in in_person}) == 1  # one delivery, one photo of the signed receipt
+    assert in_person[0].proof is not None and in_person[0].proof.kind == "service_receipt"
     # The summons of the coming room hearing waits for the grid worker.
     pending = deliveries_for(grid_worker).filter(status=ServiceStatus.PENDING)
     assert set(pending.values_list("case_id", flat=True)) == {cases["hearing"].pk}
