@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class CaseType(models.TextChoices):
@@ -44,7 +45,7 @@ class CaseStatus(models.TextChoices):
     CONFIRMATION_REVIEW = "confirmation_review", _("judicial confirmation under review")  # 司法确认审查
     FILING_REVIEW = "filing_review", _("filing under review")  # 立案审查
     CORRECTION = "correction", _("returned for correction")  # 退回补正
-    FILED = "filed", _("filed")  # 已立案: notices served, answer period running
+    FILED = "filed", pgettext_lazy("court case", "filed")  # 已立案: notices served, answer period running
     HEARING = "hearing", _("hearing")  # 审理: hearing scheduled or held, or written rounds
     JUDGMENT = "judgment", _("decided; appeal period running")  # 已裁判，上诉期内
     CLOSED = "closed", _("closed")  # 结案 (final)

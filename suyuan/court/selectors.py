@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from suyuan.accounts.access import scope_for
 from suyuan.accounts.choices import OrganizationType, Role
@@ -62,7 +63,7 @@ QUEUE_LABELS = {
     CaseQueue.CONFIRMATION: _("confirmation"),
     CaseQueue.FILING_REVIEW: _("filing review"),
     CaseQueue.CORRECTION: _("returned for correction"),
-    CaseQueue.FILED: _("filed"),
+    CaseQueue.FILED: pgettext_lazy("court case", "filed"),
     CaseQueue.HEARING: _("hearing"),
     CaseQueue.JUDGMENT: _("decided (appeal period)"),
     CaseQueue.OVERDUE: _("overdue"),

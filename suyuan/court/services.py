@@ -901,6 +901,14 @@ def confirmation_deadline(agreement: Agreement) -> dt.datetime | None:
     return time_limits.deadline(agreement.effective_at, TimeLimitKind.CONFIRMATION_APPLICATION)
 
 
+def _already_decided(agreement: Agreement) -> bool:
+    """Whether a court has already ruled on confirming this agreement (confirmed or dismissed): the same
+    agreement is not confirmed twice; a withdrawn application may be made again in time."""
+    return CourtCase.objects.filter(
+        agreement=agreement, outcome__in=[CaseOutcome.CONFIRMED, CaseOutcome.NOT_CONFIRMED]
+    ).exists()
+
+
 def may_apply_for_confirmation(agreement: Agreement, now: dt.datetime | None = None) -> bool:
     deadline = confirmation_deadline(agreement)
     return (
@@ -908,6 +916,7 @@ def may_apply_for_confirmation(agreement: Agreement, now: dt.datetime | None = N
         and deadline is not None
         and (now or timezone.now()) <= deadline
         and _open_case(agreement.matter) is None
+        and not _already_decided(agreement)
     )
 
 
@@ -927,6 +936,8 @@ def confirmation_apply(
         raise WrongState(
             _("Only an agreement every party has confirmed, and not yet performed, can be confirmed.")
         )
+    if _already_decided(agreement):
+        raise WrongState(_("A court has already ruled on confirming this agreement."))
     deadline = confirmation_deadline(agreement)
     if deadline is None or timezone.now() > deadline:
         raise WrongState(

@@ -219,6 +219,11 @@ class TestJudicialConfirmation:
         assert case.performance == PerformanceStatus.PENDING
         assert Service.objects.filter(case=case, document=case.decision).count() == matter.parties.count()
         assert Matter.objects.get(pk=matter.pk).status == MatterStatus.CLOSED
+        # the same agreement is not confirmed twice
+        assert not services.may_apply_for_confirmation(Agreement.objects.get(pk=effective.pk))
+        with pytest.raises(services.WrongState):
+            services.confirmation_apply(matter=matter, actor=world.citizen)
+        assert CourtCase.objects.filter(matter=matter).count() == 1
 
     def test_outside_the_time_limit_nothing_is_written(self, world, effective):
         later = timezone.now() + dt.timedelta(days=45)
