@@ -135,13 +135,22 @@ def works_on(actor: Actor, matter: Matter) -> bool:
 
 
 def is_party(actor: Actor, matter: Matter) -> bool:
-    """Return whether the actor brought the matter or is a party to it with their own account."""
+    """Return whether the actor brought the matter or is a party to it: with their own account, or (a
+    citizen) with the mobile number they signed in with, verified by a texted code (as matters.access
+    lets them see the matter)."""
     scope = scope_for(actor)
     if scope.user_id is None:
         return False
-    return (
+    if (
         matter.owner_id == scope.user_id
         or Party.objects.filter(matter=matter, user_id=scope.user_id).exists()
+    ):
+        return True
+    phone_hash = getattr(actor, "phone_hash", None)
+    return (
+        not scope.is_staff
+        and bool(phone_hash)
+        and Party.objects.filter(matter=matter, phone_hash=phone_hash).exists()
     )
 
 

@@ -108,6 +108,21 @@ class TestDocumentAdd:
         assert not Document.objects.exists()
         assert stored_files(media) == []
 
+    def test_the_other_side_signed_in_with_its_phone_adds_documents(self, world, dispute):
+        from suyuan.core.identifiers import PHONE, hash_identifier
+        from suyuan.matters.tests.conftest import RESPONDENT_PHONE
+
+        respondent = new_user(username="respondent", phone=RESPONDENT_PHONE)
+        respondent.phone_hash = hash_identifier(PHONE, RESPONDENT_PHONE)
+        respondent.save()
+        document = add(dispute, respondent)
+        assert document.source == DocumentSource.PARTY_UPLOAD
+        stranger = new_user(username="stranger", phone="13912345678")
+        stranger.phone_hash = hash_identifier(PHONE, "13912345678")
+        stranger.save()
+        with pytest.raises(NotFound):
+            add(dispute, stranger)
+
     def test_a_citizen_may_not_add_a_staff_only_document(self, world, dispute, english):
         with pytest.raises(ValidationError) as caught:
             add(dispute, world.citizen, visibility=Visibility.INTERNAL)
