@@ -19,7 +19,8 @@ from django.db.models import Q, QuerySet
 from suyuan.accounts.access import scope_for
 from suyuan.accounts.choices import Role
 from suyuan.core.exceptions import Forbidden, NotFound
-from suyuan.court.models import CourtCase
+from suyuan.court.choices import ServiceMethod
+from suyuan.court.models import CourtCase, Service
 from suyuan.matters.choices import PartyRole
 from suyuan.matters.models import Matter, Party
 from suyuan.mediation.services import party_acts_for
@@ -67,6 +68,12 @@ def cases_for_staff(actor: Actor) -> QuerySet[CourtCase]:
     if courts:
         query |= Q(court_id__in=sorted(courts))
     return CourtCase.objects.filter(query)
+
+
+def deliveries_for(actor: Actor) -> QuerySet[Service]:
+    """Return the in-person services the actor's grid-worker organisations are to deliver."""
+    orgs = scope_for(actor, roles={Role.GRID_WORKER}).own_organization_ids
+    return Service.objects.filter(method=ServiceMethod.IN_PERSON, courier_organization_id__in=sorted(orgs))
 
 
 def case_for_staff(actor: Actor, case_id: Any, *, for_update: bool = False) -> CourtCase:

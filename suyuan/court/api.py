@@ -1171,7 +1171,7 @@ def round_submit(
 
 
 def _deliveries(actor: Any) -> QuerySet[Service]:
-    return services.deliveries_for(actor).select_related(
+    return access.deliveries_for(actor).select_related(
         "case__matter", "case__court", "case__number", "case__mediation_number", "document", "party"
     )
 

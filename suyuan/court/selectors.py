@@ -17,7 +17,7 @@ from suyuan.accounts.access import scope_for
 from suyuan.accounts.choices import OrganizationType, Role
 from suyuan.accounts.models import Organization, User
 from suyuan.core.exceptions import NotFound
-from suyuan.court import access, services
+from suyuan.court import access
 from suyuan.court.choices import OPEN_CASE_STATUSES, CaseStatus, ServiceMethod, ServiceStatus
 from suyuan.court.models import (
     CaseNote,
@@ -298,7 +298,7 @@ def _group(services_: list[Service]) -> list[Delivery]:
 
 def _deliveries(actor: Actor) -> QuerySet[Service]:
     return (
-        services.deliveries_for(cast(User, actor))
+        access.deliveries_for(cast(User, actor))
         .select_related(
             "case__matter__region",
             "case__court",
@@ -320,7 +320,7 @@ def deliveries_of(actor: Actor) -> tuple[list[Delivery], list[Delivery]]:
     recently reported ones."""
     pending = _group(list(_deliveries(actor).filter(status=ServiceStatus.PENDING)))
     done_ids = list(
-        services.deliveries_for(cast(User, actor))
+        access.deliveries_for(cast(User, actor))
         .exclude(status=ServiceStatus.PENDING)
         .order_by("-sent_at", "-pk")
         .values_list("pk", flat=True)[:DELIVERIES_SHOWN]

@@ -19,13 +19,14 @@ from typing import Any, ParamSpec, TypeVar
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from suyuan.accounts.choices import OrganizationType, Role
-from suyuan.accounts.models import Membership, Organization, User
+from suyuan.accounts.models import Organization, User
 from suyuan.accounts.services import access_grant_create
 from suyuan.core.exceptions import Forbidden, NotFound
 from suyuan.court import access, paperwork, time_limits
@@ -236,7 +237,10 @@ def _tell_parties(
             )
 
 
-def _tell_staff(users: list[User], build: Callable[[], str], *, link: str, purpose: str) -> None:
+def _tell_staff(
+    users: list[User], build: Callable[[], str], *, link: str, purpose: str, sms: bool = False
+) -> None:
+    """Tell each user in the app (in their language), and by text message too when ``sms``."""
     for user in users:
         if not user.is_active:
             continue
@@ -248,19 +252,22 @@ def _tell_staff(users: list[User], build: Callable[[], str], *, link: str, purpo
             body=body,
             link=link,
             purpose=purpose,
-            sms=False,
+            sms=sms,
         )
 
 
+def _members(organization: Organization, role: str) -> QuerySet[User]:
+    """Return the active users holding ``role`` in ``organization`` (its clerks, judges, grid workers…)."""
+    return User.objects.filter(
+        memberships__organization=organization,
+        memberships__role=role,
+        memberships__is_active=True,
+        is_active=True,
+    ).distinct()
+
+
 def _clerks(court: Organization) -> list[User]:
-    return list(
-        User.objects.filter(
-            memberships__organization=court,
-            memberships__role=Role.COURT_CLERK,
-            memberships__is_active=True,
-            is_active=True,
-        ).distinct()
-    )
+    return list(_members(court, Role.COURT_CLERK))
 
 
 def case_link(case: CourtCase) -> str:
@@ -709,16 +716,7 @@ def filing_refuse(
 
 def invited_mediators(court: Organization) -> list[User]:
     """Return the court-invited mediators (特邀调解员): mediators who are members of the court."""
-    return list(
-        User.objects.filter(
-            memberships__organization=court,
-            memberships__role=Role.MEDIATOR,
-            memberships__is_active=True,
-            is_active=True,
-        )
-        .distinct()
-        .order_by("full_name", "pk")
-    )
+    return list(_members(court, Role.MEDIATOR).order_by("full_name", "pk"))
 
 
 @_command
@@ -1126,16 +1124,7 @@ def confirmation_rule(
 
 
 def judges_of(court: Organization) -> list[User]:
-    return list(
-        User.objects.filter(
-            memberships__organization=court,
-            memberships__role=Role.JUDGE,
-            memberships__is_active=True,
-            is_active=True,
-        )
-        .distinct()
-        .order_by("full_name", "pk")
-    )
+    return list(_members(court, Role.JUDGE).order_by("full_name", "pk"))
 
 
 @_command
@@ -1146,9 +1135,7 @@ def judge_assign(
     matter, case = _lock(actor, case, expected_version)
     access.require(access.is_clerk(actor, case))
     target(CaseCommand.ASSIGN_JUDGE, case.status)
-    if not Membership.objects.filter(
-        user=judge, organization=case.court, role=Role.JUDGE, is_active=True, user__is_active=True
-    ).exists():
+    if not _members(case.court, Role.JUDGE).filter(pk=judge.pk).exists():
         raise ValidationError({"judge": _("Choose a judge of this court.")})
     if case.judge_id == judge.pk:
         raise WrongState(_("This judge already has the case."))
@@ -1262,60 +1249,28 @@ def _courier_organization(matter: Matter, party: Party) -> Organization | None:
 
 def _tell_couriers(matter: Matter, organization: Organization, party: Party, actor: User) -> None:
     """Let the grid workers of ``organization`` open the matter (to attach the receipt) and tell them."""
-    if (
-        not matter_access.matters_visible_to(_any_grid_worker(organization) or actor)
-        .filter(pk=matter.pk)
-        .exists()
-    ):
+    couriers = list(_members(organization, Role.GRID_WORKER).order_by("pk"))
+    if not matter_access.matters_visible_to(couriers[0] if couriers else actor).filter(pk=matter.pk).exists():
         access_grant_create(obj=matter, organization=organization, reason="法院文书直接送达", actor=actor)
-    couriers = list(
-        User.objects.filter(
-            memberships__organization=organization,
-            memberships__role=Role.GRID_WORKER,
-            memberships__is_active=True,
-            is_active=True,
-        ).distinct()
-    )
-    for courier in couriers:
-        with translation.override(_language(courier)):
-            body = _(
+    _tell_staff(
+        couriers,
+        lambda: (
+            _(
                 "【诉源】Please deliver court documents of matter %(code)s to %(party)s and photograph the "
                 "signed receipt; see your deliveries."
-            ) % {"code": matter.display_code, "party": party.name}
-            notify(
-                user=courier,
-                title=body.removeprefix("【诉源】")[:200],
-                body=body,
-                link=reverse("court:deliveries"),
-                purpose="court_delivery",
             )
-
-
-def _any_grid_worker(organization: Organization) -> User | None:
-    return (
-        User.objects.filter(
-            memberships__organization=organization,
-            memberships__role=Role.GRID_WORKER,
-            memberships__is_active=True,
-            is_active=True,
-        )
-        .order_by("pk")
-        .first()
+            % {"code": matter.display_code, "party": party.name}
+        ),
+        link=reverse("court:deliveries"),
+        purpose="court_delivery",
+        sms=True,
     )
-
-
-def deliveries_for(actor: User) -> Any:
-    """Return the in-person services the actor's grid-worker organisations are to deliver."""
-    from suyuan.accounts.access import scope_for
-
-    orgs = scope_for(actor, roles={Role.GRID_WORKER}).own_organization_ids
-    return Service.objects.filter(method=ServiceMethod.IN_PERSON, courier_organization_id__in=sorted(orgs))
 
 
 def _deliveries_locked(actor: User, services: list[Service]) -> tuple[Matter, CourtCase, list[Service]]:
     """Lock the matter, the case and the services (one delivery: same case and party), all pending."""
     ids = sorted({s.pk for s in services})
-    if not ids or deliveries_for(actor).filter(pk__in=ids).count() != len(ids):
+    if not ids or access.deliveries_for(actor).filter(pk__in=ids).count() != len(ids):
         raise NotFound
     first = Service.objects.get(pk=ids[0])
     matter = Matter.objects.select_for_update().get(pk=first.case.matter_id)

@@ -26,6 +26,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from suyuan.accounts.models import User
+from suyuan.court import access as court_access
 from suyuan.court import services as court_services
 from suyuan.court import time_limits
 from suyuan.court.choices import DecisionKind, HearingMode, RoundKind, ServiceStatus, TimeLimitKind
@@ -265,7 +266,7 @@ class _Story:
         matter, courier = self.matter, self.people[GRID_WORKER]
 
         def run() -> object:
-            pending = court_services.deliveries_for(courier).filter(
+            pending = court_access.deliveries_for(courier).filter(
                 case=_case(matter), status=ServiceStatus.PENDING
             )
             by_party: dict[int, list[Service]] = {}

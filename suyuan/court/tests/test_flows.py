@@ -329,7 +329,7 @@ class TestServiceInPerson:
         assert pending.count() == 3
         grid_worker = world.staff["grid_worker"]
         forget_scope(grid_worker)
-        service = services.deliveries_for(grid_worker).filter(status=ServiceStatus.PENDING).first()
+        service = access.deliveries_for(grid_worker).filter(status=ServiceStatus.PENDING).first()
         assert service is not None
         from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -340,7 +340,7 @@ class TestServiceInPerson:
         assert service.status == ServiceStatus.SERVED and service.proof is not None
         assert service.proof.kind == DocumentKind.SERVICE_RECEIPT
         # another county's clerk sees none of it
-        assert not services.deliveries_for(world.kecheng).exists()
+        assert not access.deliveries_for(world.kecheng).exists()
 
 
 class TestNotes:

@@ -21,6 +21,7 @@ from django_tasks_db.models import DBTaskResult
 
 from suyuan.accounts.choices import OrganizationType, Role
 from suyuan.accounts.models import Membership, User
+from suyuan.court.access import deliveries_for
 from suyuan.court.choices import (
     CaseOutcome,
     CaseStatus,
@@ -32,7 +33,6 @@ from suyuan.court.choices import (
     ServiceStatus,
 )
 from suyuan.court.models import CaseNumber, CourtCase, CourtCode, Hearing, HearingRound, Service
-from suyuan.court.services import deliveries_for
 from suyuan.demo import court as demo_court
 from suyuan.demo import matters as demo_matters
 from suyuan.demo import services
