@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "suyuan.workdays",
     "suyuan.accounts",
     "suyuan.matters",
+    "suyuan.triage",
     "suyuan.mediation",
     "suyuan.supervision",
     "suyuan.court",
