@@ -294,6 +294,7 @@ _NUMERAL_RUN = re.compile(
 _TOKEN_RE = re.compile(rf"{_ARABIC}|好几|.", re.S)
 _ONE_WORDS = frozenset("直起定下样般切旦些点共再边向致同辈道律概")  # 一直, 一起 …: 三万一直 is 三万
 _MAX_ARABIC_DIGITS = 10  # longer runs of digits are phone, ID or account numbers
+_MAX_VALUE = Decimal(10**15)  # larger values are not quantities anyone means
 
 
 class _Numeral(NamedTuple):
@@ -333,14 +334,10 @@ def _numeral_value(raw: str) -> tuple[Decimal, bool] | None:
             unit = _BIG_UNITS[token]
             value = section + (number or 0) or Decimal(1)
             total = (total + value) * unit if unit == 10**8 else total + value * unit
-            section, number, last_unit, after_zero, after_digit, big = (
-                Decimal(0),
-                None,
-                unit,
-                False,
-                False,
-                True,
-            )
+            if total > _MAX_VALUE:
+                return None
+            section, number, last_unit, big = Decimal(0), None, unit, True
+            after_zero = after_digit = False
         elif token in ("上", "近", "成"):
             number, single, after_digit = Decimal(1), False, False
         elif token in ("数", "几", "好几") and index == 0:
@@ -352,6 +349,8 @@ def _numeral_value(raw: str) -> tuple[Decimal, bool] | None:
             number *= last_unit // 10
         section += number
     value = total + section
+    if value > _MAX_VALUE:
+        return None
     if value == value.to_integral_value():
         value = value.quantize(Decimal(1))
     return value, big
@@ -487,6 +486,7 @@ _THEM = "他们|她们|你们|他家|你家|他|她|你|对方"
 _VIOLENCE_RE = _union(
     [
         rf"杀(?<![自抹厮扼封秒]杀)(?:了|死|掉)?(?:{_THEM}|我们|我|全家|一家|这个人|那个人|人)",
+        r"杀[^,.!?;:。]{0,5}?全家",
         rf"砍(?:死|伤|残)|砍了?(?:{_THEM}|我们|我|人)",
         *_each("弄|整|搞|打|掐|毒|勒|砸|撞|烧|揍", "死(?!也|都|不|自己|我自己|在)"),
         rf"捅(?:死|伤|一刀|几刀|刀子|{_THEM}|人)|捅了(?:{_THEM}|我|一刀|几刀)",
@@ -539,10 +539,11 @@ _SELF_HARM_RE = _union(
         "了结自己", "烧死自己",
     ],
 )  # fmt: skip
+_PETITION = "上访|告状|告|反映|信访|讨说法|讨个说法|找|闹"
 _EXTREME_ACT_RE = _union(
     [
-        *_each("去|到|上|进|跑|赴", "北京(?:上访|告状|告|反映|信访|讨说法|讨个说法|找|闹)"),
-        *_each("要|就|会|准备|打算|只能|只好|直接|再|一起|集体", "(?:去|到|上|跑)北京"),
+        *_each("去|到|上|进|跑|赴", f"北京(?:{_PETITION})"),
+        *_each("要|就|会|准备|打算|只能|只好|直接|再|一起|集体", f"(?:去|到|上|跑)北京(?:{_PETITION})?"),
         r"省(?:里|城|政府)(?:上访|告状)|杭州(?:上访|告状)",
         r"堵(?:在)?(?:政府|大门|门口|公司|工地|厂门|小区门口|路口|高速|镇政府|村委会)",
         r"冲(?:击|进)(?:政府|机关|会场|派出所|大门|单位|办公室|镇政府|法院|工地|公司)",
@@ -559,7 +560,7 @@ _EXTREME_ACT_RE = _union(
 _VULNERABLE_RE = _union(
     [r"老(?<!养老)人", r"卧床(?:不起)?"],
     [
-        "老年人", "高龄", "孤寡", "独居老人", "空巢", "五保户", "残疾", "残障", "瘫痪", "偏瘫", "智力障碍", "智障",
+        "老年人", "高龄", "孤寡", "独居老人", "空巢", "五保户", "残疾", "残疾证", "残疾人", "残障", "瘫痪", "偏瘫", "智力障碍", "智障",
         "精神病", "精神疾病", "精神残疾", "盲人", "失明", "聋哑", "未成年", "小孩", "幼儿", "婴儿", "儿童", "孕妇",
         "怀孕", "身怀六甲", "哺乳期", "重病", "重症", "大病", "癌症", "肿瘤", "白血病", "尿毒症", "透析", "化疗",
         "绝症", "病危", "低保", "特困", "失独", "留守儿童", "留守老人",
