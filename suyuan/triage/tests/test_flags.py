@@ -77,6 +77,7 @@ def kinds(text: str) -> set[str]:
         ("我要放火烧了他的厂", ["放火", "烧了他的厂"]),
         ("我绝不放过他", ["绝不放过他"]),
         ("他扬言要弄死我", ["弄死"]),  # a threat against the applicant is still a threat
+        ("他说不还钱就让我好看", ["让我好看"]),
     ],
 )
 def test_threats_of_violence_raise_with_their_words(text, expected):
@@ -126,6 +127,9 @@ def test_reports_idioms_and_negations_do_not_raise_violence(text):
         ("他以前没想过自杀，现在天天说要自杀", ["自杀"]),
         ("要是再拖，我就跳 楼", ["跳 楼"]),
         ("我會跳樓", ["跳樓"]),
+        ("我怕他想不开", ["怕他想不开"]),
+        ("城管没收了三轮车，我只能喝农药", ["喝农药"]),
+        ("城管没收三轮车我去跳河", ["跳河"]),  # 没收 confiscates; it negates nothing
     ],
 )
 def test_self_harm_raises_with_its_words(text, expected):
@@ -142,6 +146,8 @@ def test_self_harm_raises_with_its_words(text, expected):
         "我不会去跳河的",
         "我并未想过上吊",
         "晚上吃安眠药才能睡着",  # a symptom of the noise, not an act announced
+        "我一时想不开，和他吵了一架",  # a bad mood
+        "我沒有想過自殺",
     ],
 )
 def test_negated_self_harm_does_not_raise(text):
@@ -160,6 +166,8 @@ def test_negated_self_harm_does_not_raise(text):
         ("我们要集体上访", ["集体上访"]),
         ("我要到北京上访", ["要到北京上访"]),
         ("我们会找媒体曝光", ["找媒体", "曝光"]),
+        ("我准备向媒体反映", ["向媒体"]),
+        ("工人们要集体到镇政府讨说法", ["集体到镇政府"]),
         ("大家准备在政府门口静坐", ["静坐"]),
         ("他们要围堵项目部", ["围堵"]),
         ("我不会跳楼的，但我要去北京上访", ["要去北京上访"]),
@@ -172,7 +180,14 @@ def test_extreme_acts_raise_with_their_words(text, expected):
 
 @pytest.mark.parametrize(
     "text",
-    ["我们不会去堵路", "工人们并未聚集", "我们没有拉横幅", "我们绝不集体上访", "我女儿在北京读书"],
+    [
+        "我们不会去堵路",
+        "工人们并未聚集",
+        "我们没有拉横幅",
+        "我们绝不集体上访",
+        "我女儿在北京读书",
+        "我们集体去吃饭",
+    ],
 )
 def test_negated_or_harmless_extreme_words_do_not_raise(text):
     assert RiskKind.EXTREME_ACT not in kinds(text)
@@ -210,7 +225,10 @@ def test_vulnerable_parties_from_the_text(text, expected):
     assert words(flags(text)[RiskKind.VULNERABLE]) == expected
 
 
-@pytest.mark.parametrize("text", ["她今年18岁", "他今年69岁", "他比我大3岁", "他今年45岁", "养老保险没交"])
+@pytest.mark.parametrize(
+    "text",
+    ["她今年18岁", "他今年69岁", "他比我大3岁", "他今年45岁", "养老保险没交", "幼儿园没建成", "儿童节活动"],
+)
 def test_ages_that_are_not_vulnerable(text):
     assert RiskKind.VULNERABLE not in kinds(text)
 
