@@ -26,7 +26,8 @@ Decisions, in the order ``detect`` applies them:
   preceded in its clause by a passive marker (被, 遭, 挨, 受到: ``被他捅了一刀``, ``担心遭到报复``), or
   whose object is the writer (``他捅了我``, ``他砍伤了我``) with no threat word before it (要, 会, 扬言,
   威胁, 说, 就 …), is taken as a report of past violence and does not raise. ``他扬言要弄死我`` — a threat
-  made against the applicant — does raise. Weapons (``拿着刀``) raise whoever holds them.
+  made against the applicant — does raise, and so does ``被逼急了就杀了他`` (a consequence word after 被).
+  Weapons (``拿着刀``) raise whoever holds them; a past attack on someone else (``他把邻居砍伤了``) raises.
 * **Numbers** are read once per text (Arabic with ``,`` thousands and decimals, Chinese and capital
   numerals, mixed forms such as ``3.5万``, ``30多万``, ``1千万``, ``3万5``, ``30w``). Approximations take
   their lower bound: ``30多`` → 30, ``十余`` → 10, ``二十几`` → 20, ``七八万`` → 70,000, ``上百`` / ``近百`` /
@@ -47,6 +48,17 @@ Decisions, in the order ``detect`` applies them:
 * **Repeat visits** come from facts (earlier matters by the same applicant) or words: vague ones (多次反映,
   屡次, 跑了好几趟, 一直没人管, 推来推去 …) always raise; counted ones raise when the number of earlier
   visits reaches the threshold (``反映了两次`` → 2, ``第三次`` → 2 earlier).
+
+Known limits (all rules are cheap on purpose, and every flag shows its evidence so a person judges it):
+
+* Negation reaches back ``NEGATION_WINDOW`` characters only: ``我们不会因为这件事情就去堵路`` raises.
+  Double negatives other than the listed ones, irony, quotations and questions are read literally.
+* Counts cannot tell populations or the other side from claimants: ``村里有300多人``, ``全镇5万人`` and
+  ``被申请人有5名股东`` count as people. Ages in the text are not tied to a party (``他10岁时``, a pet's
+  age) and raise ``vulnerable``.
+* A bare ``万`` amount before an unlisted measure word is read as money; ``一块去`` (together) is 1 yuan,
+  harmless below any threshold. Ranges give both ends (``5万元至10万元``); ``5到10万`` gives 10万 only.
+* Only Chinese words are in the lexicons; English or pinyin text raises nothing but amounts like ``30w``.
 
 At most one ``Hit`` per kind, with its evidence merged (facts first, then text in reading order), in the
 order of ``RiskKind``. ``detail`` is one sentence in the active language; amounts are written with
@@ -628,8 +640,12 @@ def _negated(norm: str, start: int) -> bool:
 
 def _reported_harm(norm: str, match: re.Match[str]) -> bool:
     """A report of violence suffered (``被他捅了一刀``, ``他砍伤了我``), not a threat (see the module notes)."""
-    if _PASSIVE.search(_clause_before(norm, match.start(), 6)):
-        return True
+    before = _clause_before(norm, match.start(), 6)
+    passives = list(_PASSIVE.finditer(before))
+    if passives:  # 被他捅了 is suffered; 被逼急了就杀了他 is a threat (a consequence word follows 被)
+        after_passive = before[passives[-1].end() :]
+        if not (_CONSEQUENCE.search(after_passive) or _THREAT.search(after_passive)):
+            return True
     at_me = match.group().endswith("我") or _OBJECT_ME.match(norm, match.end()) is not None
     return at_me and not _THREAT.search(_clause_before(norm, match.start(), THREAT_WINDOW))
 

@@ -78,6 +78,7 @@ def kinds(text: str) -> set[str]:
         ("我绝不放过他", ["绝不放过他"]),
         ("他扬言要弄死我", ["弄死"]),  # a threat against the applicant is still a threat
         ("他说不还钱就让我好看", ["让我好看"]),
+        ("我被逼急了就杀了他", ["杀了他"]),  # 被 then 就: a threat, not a report
     ],
 )
 def test_threats_of_violence_raise_with_their_words(text, expected):
