@@ -222,8 +222,11 @@ def _simplified(char: str) -> str:
     return converted if len(converted) == 1 else char
 
 
+_CHAR_CACHE_SIZE = 50_000  # characters remembered (CJK text uses a few thousand); the rest are recomputed
+
+
 class _CharMap(dict[int, str]):
-    """``str.translate`` table filled on first sight of each character (bounded by the size of Unicode)."""
+    """``str.translate`` table filled on first sight of each character."""
 
     def __missing__(self, code: int) -> str:
         char = chr(code)
@@ -237,7 +240,8 @@ class _CharMap(dict[int, str]):
         lower = out.lower()
         if len(lower) == 1:
             out = lower
-        self[code] = out
+        if len(self) < _CHAR_CACHE_SIZE:
+            self[code] = out
         return out
 
 
