@@ -13,7 +13,7 @@ PORT ?= 8000
 PG_URL ?= postgres://postgres@127.0.0.1:5432/suyuan
 PYTEST_ARGS ?=
 
-.PHONY: help setup run test test-postgres lint format bench e2e lock messages makemessages db demo clean
+.PHONY: help setup run test test-postgres lint format bench eval e2e lock messages makemessages db demo clean
 
 help: ## Show this help
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -70,6 +70,9 @@ format: setup ## Apply ruff's fixes and formatting
 
 bench: setup ## Run the benchmarks under bench/ and print their figures (BENCH=case_numbers runs one)
 	$(PY) bench/run.py $(BENCH)
+
+eval: setup ## Train and evaluate triage on the shared real data (../shared/data), print the figures
+	$(PY) bench/eval_triage.py
 
 e2e: setup ## Browser tests in Debian's Chromium (Playwright)
 	$(BIN)/pytest -q e2e $(PYTEST_ARGS)

@@ -21,6 +21,7 @@ from suyuan.mediation.api import router as mediation_router
 from suyuan.notifications.api import router as notifications_router
 from suyuan.regions.api import router as regions_router
 from suyuan.supervision.api import router as supervision_router
+from suyuan.triage.api import router as triage_router
 
 api = NinjaAPI(
     title="Suyuan API",
@@ -83,4 +84,5 @@ api.add_router("/notifications", notifications_router)
 api.add_router("/supervision", supervision_router)
 api.add_router("/mediation", mediation_router)
 api.add_router("/court", court_router)
+api.add_router("/triage", triage_router)
 api.add_router("/", accounts_router)

@@ -53,6 +53,7 @@ from suyuan.demo.services import (
 )
 from suyuan.demo.supervision import notices_read, supervision_seed
 from suyuan.demo.timeline import run_actions, working_days_back
+from suyuan.demo.triage import confirm_category, train_models, triage_received, triage_stories
 from suyuan.matters import services as matter_services
 from suyuan.matters.choices import (
     FINAL_STATUSES,
@@ -1441,6 +1442,8 @@ class MatterReport:
     court_cases: int = 0
     court_seconds: float = 0.0
     court_by_status: dict[str, int] = field(default_factory=dict)
+    triage_stories: int = 0
+    models: list[str] = field(default_factory=list)
 
 
 def _upsert_residents(plans: Sequence[Plan], report: SeedReport) -> None:
@@ -1537,7 +1540,7 @@ def _run(plan: Plan, step: Step, matter: Matter | None, context: _Context, into:
         owner = people[DEMO_CITIZEN_USERNAME] if plan.citizen else None
         if not staff_entry and owner is None:
             owner = people[plan.resident]
-        return matter_services.matter_receive(
+        received = matter_services.matter_receive(
             kind=plan.kind,
             channel=plan.channel,
             title=plan.title,
@@ -1554,8 +1557,11 @@ def _run(plan: Plan, step: Step, matter: Matter | None, context: _Context, into:
             agent_consent=CONSENT.get(plan.channel, "") if staff_entry else "",
             idempotency_key=plan.key,
         )
+        triage_received(received)
+        return received
     assert matter is not None  # noqa: S101 - every later step follows "receive"
     if command == "accept":
+        confirm_category(matter, dispatcher)
         return matter_services.matter_accept(matter=matter, actor=dispatcher, note=step.text)
     if command == "decline":
         return matter_services.matter_decline(matter=matter, actor=dispatcher, reason=step.text)
@@ -1664,6 +1670,16 @@ def demo_matters_seed(*, counties: Sequence[str], report: SeedReport) -> MatterR
                 result.court_seconds = time.perf_counter() - court_started
         if HOME_COUNTY in counties:
             result.later_steps = _later_steps(now)
+            result.triage_stories = triage_stories(
+                now=now,
+                clock=demo_clock,
+                key_prefix=KEY_PREFIX,
+                village=Region.objects.get(code=_home_village()),
+                dispatcher=User.objects.get(username=DISPATCHERS[HOME_COUNTY]),
+                citizen=User.objects.get(username=DEMO_CITIZEN_USERNAME),
+            )
+        if todo or result.triage_stories:
+            result.models = train_models()
         result.notices_read = notices_read(since_id=notices_since, now=now, clock=demo_clock)
         _settle_outbox(since, before=now)
     result.by_status = demo_matter_counts()
@@ -1713,6 +1729,7 @@ def demo_feature_counts() -> dict[str, int]:
     from suyuan.court.models import CaseNumber, CourtCase
     from suyuan.matters.models import Document, FieldTask, MatterRating, RespondentInvitation
     from suyuan.supervision.models import SupervisionOrder
+    from suyuan.triage.models import DuplicateCandidate, MatterGroup, ModelVersion, RiskFlag
 
     return {
         "invitations": RespondentInvitation.objects.count(),
@@ -1722,6 +1739,10 @@ def demo_feature_counts() -> dict[str, int]:
         "supervision orders": SupervisionOrder.objects.count(),
         "court cases": CourtCase.objects.count(),
         "case numbers": CaseNumber.objects.count(),
+        "risk flags": RiskFlag.objects.count(),
+        "duplicate candidates": DuplicateCandidate.objects.count(),
+        "group disputes": MatterGroup.objects.count(),
+        "model versions": ModelVersion.objects.count(),
     }
 
 

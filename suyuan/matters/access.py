@@ -174,8 +174,15 @@ def is_owner(actor: Actor, matter: Matter) -> bool:
 def events_visible_to(actor: Actor, matter: Matter) -> QuerySet[MatterEvent]:
     """Return the matter's events the actor may read: staff see internal notes, parties do not."""
     events = MatterEvent.objects.filter(matter=matter).select_related("actor").order_by("seq")
+    if sees_internal(actor, matter):
+        return events
+    return events.filter(visibility="public")
+
+
+def sees_internal(actor: Actor, matter: Matter) -> bool:
+    """Return whether the actor reads the matter's staff-only side (internal notes, triage, routing)."""
     scope = scope_for(actor)
-    if scope.is_platform_operator or (
+    return scope.is_platform_operator or (
         scope.is_staff
         and (
             Matter.objects.filter(
@@ -183,6 +190,4 @@ def events_visible_to(actor: Actor, matter: Matter) -> QuerySet[MatterEvent]:
             ).exists()
             or shared_with_staff(actor, matter)
         )
-    ):
-        return events
-    return events.filter(visibility="public")
+    )

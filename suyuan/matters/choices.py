@@ -136,6 +136,20 @@ class EventKind(models.TextChoices):
     CASE_CLOSED = "case_closed", _("court case closed")
     CASE_WITHDRAWN = "case_withdrawn", _("court case withdrawn")
     PERFORMANCE_REPORTED = "performance_reported", _("performance reported")
+    # Triage (the first pass a dispatcher would make): written by the triage app, staff only.
+    TRIAGED = "triaged", _("triage proposal")
+    CATEGORIZED = "categorized", _("category set")
+    PRIORITY_CHANGED = "priority_changed", _("priority changed")
+    FLAG_CLEARED = "flag_cleared", _("risk flag cleared")
+    GROUPED = "grouped", _("linked to a group dispute")
+
+
+class Priority(models.IntegerChoices):
+    """How urgently a matter needs a human: raised by triage's risk flags, lowered only by staff."""
+
+    NORMAL = 0, _("normal")
+    HIGH = 1, _("high")  # a vulnerable party, a large sum, many claimants, repeated visits
+    URGENT = 2, _("urgent")  # threats of violence, self-harm or extreme acts
 
 
 class Visibility(models.TextChoices):

@@ -27,6 +27,7 @@ from suyuan.matters.choices import (
     MatterStatus,
     PartyKind,
     PartyRole,
+    Priority,
     Visibility,
 )
 
@@ -44,6 +45,13 @@ class Category(models.Model):
     specialty = models.CharField(_("specialty"), max_length=32, choices=Specialty.choices, blank=True)
     sort_order = models.PositiveSmallIntegerField(_("order"), default=100)
     is_active = models.BooleanField(_("active"), default=True)
+    # Words that mark this type, separated by spaces or commas: triage starts from them until staff have
+    # labelled enough matters to learn from (and keeps them as a fallback).
+    keywords = models.TextField(
+        _("keywords"),
+        blank=True,
+        help_text=_("Words that mark this type of dispute, separated by spaces or commas."),
+    )
 
     class Meta:
         verbose_name = _("category")
@@ -72,6 +80,10 @@ class Matter(models.Model):
     )
     category = models.ForeignKey(
         Category, verbose_name=_("category"), null=True, blank=True, on_delete=models.PROTECT
+    )
+    # Raised by triage's risk flags (each flag shows why); the urgent queue lists open matters above normal.
+    priority = models.PositiveSmallIntegerField(
+        _("priority"), choices=Priority.choices, default=Priority.NORMAL, db_index=True
     )
     title = models.CharField(_("title"), max_length=120)
     description = models.TextField(_("what happened"))

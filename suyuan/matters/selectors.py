@@ -33,6 +33,7 @@ class Queue:
     DUE_SOON = "due_soon"  # open, deadline within DUE_SOON
     OVERDUE = "overdue"  # open, deadline passed
     WAITING = "waiting"  # assigned, waiting for the parties to come to mediation
+    URGENT = "urgent"  # open, priority raised (risk flags): threats, vulnerable parties, large sums …
     OPEN = "open"  # every open matter
     ALL = "all"
 
@@ -43,6 +44,7 @@ QUEUE_LABELS = {
     Queue.DUE_SOON: _("due soon"),
     Queue.OVERDUE: _("overdue"),
     Queue.WAITING: _("waiting for parties"),
+    Queue.URGENT: _("priority"),
     Queue.OPEN: _("all open"),
     Queue.ALL: _("all"),
 }
@@ -61,6 +63,8 @@ def _queue_q(queue: str, *, user_id: int | None, now: dt.datetime) -> Q:
             return open_q & Q(due_at__lt=now)
         case Queue.WAITING:
             return Q(status=MatterStatus.ASSIGNED)
+        case Queue.URGENT:
+            return open_q & Q(priority__gt=0)
         case Queue.OPEN:
             return open_q
         case Queue.ALL:
@@ -111,9 +115,12 @@ def matter_list(
             matters = matters.filter(tracking_code=codes.normalize(text))
         except ValidationError:
             matters = matters.filter(title__icontains=text[:50])
-    ordering = (
-        ["due_at", "-created_at"] if queue in (Queue.DUE_SOON, Queue.OVERDUE) else ["-created_at", "-id"]
-    )
+    if queue in (Queue.DUE_SOON, Queue.OVERDUE):
+        ordering = ["due_at", "-created_at"]
+    elif queue == Queue.URGENT:
+        ordering = ["-priority", "-created_at", "-id"]
+    else:
+        ordering = ["-created_at", "-id"]
     return matters.select_related("region", "category", "organization", "mediator").order_by(*ordering)
 
 
@@ -151,7 +158,7 @@ def queue_counts(*, actor: Actor) -> dict[str, int]:
     if cached is not None:
         return cast(dict[str, int], cached)
     user_id = scope_for(actor).user_id
-    queues = (Queue.NEW, Queue.MINE, Queue.DUE_SOON, Queue.OVERDUE, Queue.WAITING)
+    queues = (Queue.NEW, Queue.MINE, Queue.URGENT, Queue.DUE_SOON, Queue.OVERDUE, Queue.WAITING)
     counts = (
         matters_visible_to(actor)
         .filter(status__in=OPEN_STATUSES)

@@ -27,7 +27,7 @@ from suyuan.accounts.models import Membership, Organization, User
 from suyuan.accounts.services import reveal_logged
 from suyuan.core import identifiers
 from suyuan.core.exceptions import Forbidden, NotFound
-from suyuan.matters import access, codes, deadlines, routing
+from suyuan.matters import access, codes, deadlines, hooks, routing
 from suyuan.matters.choices import (
     FINAL_STATUSES,
     Channel,
@@ -37,6 +37,7 @@ from suyuan.matters.choices import (
     MatterStatus,
     PartyKind,
     PartyRole,
+    Priority,
     Visibility,
 )
 from suyuan.matters.models import Category, Matter, MatterEvent, Party
@@ -478,6 +479,7 @@ def matter_receive(
                 )
                 % {"title": title[:20], "code": matter.display_code},
             )
+            hooks.received(matter.pk)
     except IntegrityError:
         # Two concurrent retries with one key: the other one committed first; return its matter.
         if idempotency_key and actor is not None:
@@ -600,6 +602,114 @@ def matter_merge(
         matter,
         _("【诉源】Your matter %(code)s is the same as matter %(into)s and is handled there.")
         % {"code": matter.display_code, "into": into.display_code},
+    )
+    return matter
+
+
+@transaction.atomic
+def matter_categorize(
+    *,
+    matter: Matter,
+    actor: User,
+    category: Category | None,
+    expected_version: int | None = None,
+    note: str = "",
+) -> Matter:
+    """Set or correct the matter's category (a dispatcher's decision; staff see the change and why)."""
+    matter = _locked(actor, matter, expected_version)
+    access.require_act(actor, matter, access.INTAKE_ROLES)
+    if category is not None and not category.is_active:
+        raise ValidationError({"category": _("Choose a valid category.")})
+    if matter.status in FINAL_STATUSES:
+        raise ValidationError({"category": _("This matter is closed; its category can no longer change.")})
+    if matter.category_id == (category.pk if category else None):
+        return matter
+    before = matter.category.code if matter.category else ""
+    matter.category = category
+    matter.version += 1
+    matter.save(update_fields=["category", "version", "updated_at"])
+    _record(
+        matter,
+        kind=EventKind.CATEGORIZED,
+        actor=actor,
+        visibility=Visibility.INTERNAL,
+        data={"from": before, "to": category.code if category else ""},
+        text=note.strip()[:500],
+    )
+    return matter
+
+
+@transaction.atomic
+def matter_set_priority(
+    *, matter: Matter, actor: User, priority: int, reason: str, expected_version: int | None = None
+) -> Matter:
+    """Change the matter's priority by hand, with a reason (e.g. after clearing a flag raised in error)."""
+    reason = _clean_reason(reason)
+    if priority not in Priority.values:
+        raise ValidationError({"priority": _("Choose a valid priority.")})
+    matter = _locked(actor, matter, expected_version)
+    access.require_act(actor, matter, access.INTAKE_ROLES)
+    if matter.priority == priority:
+        return matter
+    before = matter.priority
+    matter.priority = priority
+    matter.version += 1
+    matter.save(update_fields=["priority", "version", "updated_at"])
+    _record(
+        matter,
+        kind=EventKind.PRIORITY_CHANGED,
+        actor=actor,
+        visibility=Visibility.INTERNAL,
+        data={"from": before, "to": priority},
+        text=reason,
+    )
+    return matter
+
+
+@transaction.atomic
+def matter_triage_apply(
+    *,
+    matter_id: int,
+    category: Category | None = None,
+    organization: Organization | None = None,
+    priority: int | None = None,
+    data: dict[str, Any],
+) -> Matter | None:
+    """Record the platform's first pass on a new matter (the triage task; no human actor).
+
+    A confident category fills an empty one and a confident organisation routes a matter still waiting
+    for acceptance; priority only goes up. Nothing a human set is overwritten: once a matter has left
+    ``submitted`` only the priority may still rise. One internal ``triaged`` event says what was proposed,
+    what was applied and why. Returns None for a matter that no longer exists.
+    """
+    matter = Matter.objects.select_for_update().filter(pk=matter_id).first()
+    if matter is None:
+        return None
+    changed: list[str] = []
+    applied: dict[str, Any] = {}
+    waiting = matter.status == MatterStatus.SUBMITTED
+    if category is not None and category.is_active and waiting and matter.category_id is None:
+        matter.category = category
+        changed.append("category")
+        applied["category"] = category.code
+    if organization is not None and organization.is_active and waiting and not matter.accepted_at:
+        if matter.organization_id != organization.pk:
+            matter.organization = organization
+            changed.append("organization")
+        applied["organization"] = organization.pk
+    if priority is not None and priority > matter.priority and matter.status not in FINAL_STATUSES:
+        applied["priority"] = {"from": matter.priority, "to": priority}
+        matter.priority = priority
+        changed.append("priority")
+    if changed:
+        matter.version += 1
+        matter.save(update_fields=[*changed, "version", "updated_at"])
+    _record(
+        matter,
+        kind=EventKind.TRIAGED,
+        actor=None,
+        visibility=Visibility.INTERNAL,
+        data={**data, "applied": applied},
     )
     return matter
 

@@ -10,6 +10,7 @@ from suyuan.court.selectors import works_at_court
 from suyuan.matters.access import works_with_matters
 from suyuan.matters.imports import may_import
 from suyuan.supervision.access import works_with_orders
+from suyuan.triage.access import may_view_models
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
@@ -24,4 +25,5 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         "viewer_has_field_tasks": scope.is_platform_operator or Role.GRID_WORKER in scope.roles,
         "viewer_works_with_orders": works_with_orders(user),
         "viewer_works_at_court": works_at_court(user),
+        "viewer_sees_triage_models": may_view_models(user),
     }

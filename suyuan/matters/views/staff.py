@@ -51,7 +51,16 @@ from suyuan.matters.transitions import Command, IllegalTransition, allowed_comma
 
 PAGE_SIZE = 50
 # Roles that work with matters; analysts read aggregate figures elsewhere and have no matter pages.
-QUEUE_TABS = (Queue.NEW, Queue.MINE, Queue.DUE_SOON, Queue.OVERDUE, Queue.WAITING, Queue.OPEN, Queue.ALL)
+QUEUE_TABS = (
+    Queue.NEW,
+    Queue.MINE,
+    Queue.URGENT,
+    Queue.DUE_SOON,
+    Queue.OVERDUE,
+    Queue.WAITING,
+    Queue.OPEN,
+    Queue.ALL,
+)
 
 View = Callable[..., HttpResponse]
 

@@ -573,3 +573,17 @@ def test_detect_never_fails_on_random_text():
     rng = random.Random(20260520)
     for _ in range(200):
         flags("".join(rng.choice(pool) for _ in range(rng.randint(0, 300))))
+
+
+@pytest.mark.parametrize(
+    ("text", "raises"),
+    [
+        ("再不给钱我就从工地楼顶跳下去", True),
+        ("他爬上塔吊说不给钱就往下跳", True),
+        ("我不会从楼顶跳下去的", False),
+        ("猫从楼上跳下来没受伤", False),
+    ],
+)
+def test_a_jump_named_after_its_place_is_self_harm(text, raises):
+    kinds = [hit.kind for hit in detect(text, today=TODAY)]
+    assert (RiskKind.SELF_HARM in kinds) == raises
