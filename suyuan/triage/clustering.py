@@ -169,6 +169,9 @@ class _Facts:
             regions.append(codes.setdefault(key, len(codes)) if key else -1)
         self.regions = np.array(regions, dtype=np.int64)
 
+    def allows(self, pairs: Pairs) -> npt.NDArray[np.bool_]:
+        return self.compatible(pairs[0], pairs[1])
+
     def compatible(self, a: npt.NDArray[np.int64], b: npt.NDArray[np.int64] | int) -> npt.NDArray[np.bool_]:
         ta, tb = self.times[a], self.times[b]
         ra, rb = self.regions[a], self.regions[b]
@@ -298,14 +301,23 @@ class _Buckets:
         sizes = np.diff(np.concatenate([starts, [labels.size]])).astype(np.int64)
         return cls(items[order].astype(np.int64), starts, sizes)
 
-    def pairs(self, max_size: int) -> Pairs:
-        """All pairs within the buckets of 2 to ``max_size`` items, vectorised per bucket size."""
+    def pairs(self, max_size: int, keep: Callable[[Pairs], npt.NDArray[np.bool_]] | None = None) -> Pairs:
+        """All pairs within the buckets of 2 to ``max_size`` items, vectorised per bucket size, and only
+        those ``keep`` accepts: it is applied to slices of about ``PAIR_CHUNK`` pairs as they are made, so
+        memory holds the kept pairs only."""
         firsts, seconds = [], []
         for size in np.unique(self.sizes[(self.sizes >= 2) & (self.sizes <= max_size)]).tolist():
-            block = self.items[self.starts[self.sizes == size][:, np.newaxis] + np.arange(size)]
             i, j = np.triu_indices(size, 1)
-            firsts.append(block[:, i].ravel())
-            seconds.append(block[:, j].ravel())
+            starts = self.starts[self.sizes == size]
+            step = max(1, PAIR_CHUNK // i.size)
+            for offset in range(0, starts.size, step):
+                block = self.items[starts[offset : offset + step, np.newaxis] + np.arange(size)]
+                a, b = block[:, i].ravel(), block[:, j].ravel()
+                if keep is not None:
+                    kept = keep((a, b))
+                    a, b = a[kept], b[kept]
+                firsts.append(a)
+                seconds.append(b)
         if not firsts:
             return _NO_PAIRS
         return np.concatenate(firsts), np.concatenate(seconds)
@@ -325,7 +337,9 @@ def _link_parties(forest: _Forest, facts: _Facts, records: Sequence[Record]) -> 
     if items.size < 2:
         return
     buckets = _Buckets.of(np.array(labels, dtype=np.int64)[items], items)
-    _link_pairs(forest, facts, _unique_pairs(*buckets.pairs(SMALL_BUCKET)), None, 0.0, party=True)
+    _link_pairs(
+        forest, facts, _unique_pairs(*buckets.pairs(SMALL_BUCKET, facts.allows)), None, 0.0, party=True
+    )
     for members in buckets.larger_than(SMALL_BUCKET):
         _link_block(forest, facts, members, None, 0.0, party=True)
 
@@ -346,7 +360,7 @@ def _link_texts(
     large: dict[bytes, npt.NDArray[np.int64]] = {}
     for band in range(BANDS):
         buckets = _Buckets.of(keys[:, band], valid)
-        a, b = buckets.pairs(SMALL_BUCKET)
+        a, b = buckets.pairs(SMALL_BUCKET, facts.allows)
         firsts.append(a)
         seconds.append(b)
         for members in buckets.larger_than(SMALL_BUCKET):
@@ -480,13 +494,12 @@ def _topic_pairs(
     strong = order[rank < TOPIC_FEATURES]
     buckets = _Buckets.of(vectors.indices[strong].astype(np.int64), rows[strong])
     cap = max(TOPIC_MIN_CAP, int(TOPIC_CAP_SHARE * vectors.shape[0]))
-    first, second = buckets.pairs(cap)
-    ok = facts.compatible(first, second)  # before de-duplicating: cheaper than sorting them all
-    first, second = _unique_pairs(first[ok], second[ok])
+    first, second = _unique_pairs(*buckets.pairs(cap, facts.allows))
     cosines = np.zeros(first.size)
-    for start in range(0, first.size, PAIR_CHUNK):
-        a, b = first[start : start + PAIR_CHUNK], second[start : start + PAIR_CHUNK]
-        cosines[start : start + PAIR_CHUNK] = np.asarray(vectors[a].multiply(vectors[b]).sum(axis=1)).ravel()
+    step = PAIR_CHUNK // 8  # two gathered rows of some hundred weights per pair
+    for start in range(0, first.size, step):
+        a, b = first[start : start + step], second[start : start + step]
+        cosines[start : start + step] = np.asarray(vectors[a].multiply(vectors[b]).sum(axis=1)).ravel()
     keep = cosines >= threshold
     return first[keep], second[keep], cosines[keep]
 
