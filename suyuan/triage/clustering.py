@@ -31,8 +31,14 @@ in a batch of wage claims, weighs less) brings those names forward: the cosine o
 bigrams; jieba words did worse (different-group pairs up to 0.19) because jieba splits unknown names
 inconsistently ("鑫源财富" vs "其在鑫源" + "财富"), and it is ten times slower. jieba is still used, on a
 group's members only, for the human-readable ``keywords`` reason. ``TOPIC_THRESHOLD`` is deliberately
-lenient because a group is a prompt for a person to look, and the window and the place must agree too;
-on the real messages without places it over-groups common topics (see ``bench/bench_duplicates.py``).
+lenient because a group is a prompt for a person to look, and the window and the place must agree too.
+On the real messages (no places, no parties) the two largest groups found are true group disputes (one
+estate's parking spaces, one concrete plant), and the next two are one person's messages sharing a stock
+opening, which a party key would have shown (see ``bench/bench_duplicates.py``). Links chain, so a group
+can span more than the window; ``time_span_days`` says how much.
+
+Scale (2 shared cores): cluster() takes about 40-60 s for 100,000 records (signatures are most of it) and
+groups() about two minutes, with a peak of about 2.6 GB.
 """
 
 from __future__ import annotations
