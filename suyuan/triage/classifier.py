@@ -51,7 +51,6 @@ import io
 import json
 import math
 import warnings
-import zipfile
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
@@ -560,25 +559,26 @@ class Classifier:
     @classmethod
     def loads(cls, data: bytes) -> Classifier:
         """The classifier :meth:`dumps` wrote; ``ValueError`` for other bytes (or another format version)."""
+        if not isinstance(data, bytes | bytearray | memoryview) or bytes(data[:4]) != b"PK\x03\x04":
+            raise ValueError("not a serialised triage classifier")
         try:
             with np.load(io.BytesIO(data), allow_pickle=False) as archive:
                 arrays = {name: archive[name] for name in archive.files}
             header = json.loads(arrays.pop("header").tobytes().decode())
-        except (OSError, ValueError, KeyError, zipfile.BadZipFile, UnicodeDecodeError) as exc:
-            raise ValueError("not a serialised triage classifier") from exc
-        if not isinstance(header, dict) or header.get("format") != FORMAT_VERSION:
-            raise ValueError("unsupported triage classifier format")
-        labels = [str(label) for label in header["labels"]]
-        model: _LinearModel | _KeywordModel
-        if header["kind"] == "learned":
-            model = _LinearModel.restore(arrays, header["settings"])
-        elif header["kind"] == "keywords":
-            model = _KeywordModel.restore(arrays, header["settings"], len(labels))
-        else:
-            raise ValueError("unknown triage classifier kind")
-        return cls(
-            labels, model, calibration=str(header["calibration"]), training_size=int(header["training_size"])
-        )
+            if not isinstance(header, dict) or header.get("format") != FORMAT_VERSION:
+                raise ValueError("unsupported triage classifier format")
+            labels = [str(label) for label in header["labels"]]
+            model: _LinearModel | _KeywordModel
+            if header["kind"] == "learned":
+                model = _LinearModel.restore(arrays, header["settings"])
+            elif header["kind"] == "keywords":
+                model = _KeywordModel.restore(arrays, header["settings"], len(labels))
+            else:
+                raise ValueError("unknown triage classifier kind")
+            calibration, training_size = str(header["calibration"]), int(header["training_size"])
+        except Exception as exc:  # a damaged archive fails in many ways (zip, npy, JSON, keys, shapes)
+            raise ValueError(f"not a serialised triage classifier: {exc}") from exc
+        return cls(labels, model, calibration=calibration, training_size=training_size)
 
 
 # -------------------------------------------------------------------------------------------------- training
