@@ -298,8 +298,8 @@ class _CharNgrams:
     def entries(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The non-zero TF-IDF values of ``texts`` as (row, column, value) arrays, sorted by row then column.
 
-        Counting is a sort of ``row · vocabulary size + column`` keys: for one text this costs a fraction of
-        building a SciPy matrix (whose constructors spend ~0.2 ms each checking their input).
+        Counting is a sort of ``row · vocabulary size + column`` keys, cheaper than SciPy's duplicate summing
+        (and than its COO constructor, which spends ~0.2 ms checking its input).
         """
         codes, docs = _ngram_codes(texts, self.low, self.high)
         size = self.vocabulary.shape[0]
@@ -392,16 +392,13 @@ class _LinearModel:
 
     def scores(self, texts: Sequence[str]) -> np.ndarray:
         """Decision scores (texts × labels), :data:`BATCH` texts at a time to bound the memory used."""
-        result = np.tile(self.bias, (len(texts), 1))
-        for offset in range(0, len(texts), BATCH):
-            rows, columns, values = self.vectoriser.entries(texts[offset : offset + BATCH])
-            if not rows.size:
-                continue
-            # each entry's contribution to its text's scores, summed over the (sorted) entries of each text
-            contributions = self.weights[columns] * values[:, None]
-            first = np.flatnonzero(np.diff(rows, prepend=-1))
-            result[offset + rows[first]] += np.add.reduceat(contributions, first, axis=0)
-        return result
+        parts = [
+            np.asarray(self.vectoriser.transform(texts[offset : offset + BATCH]) @ self.weights)
+            for offset in range(0, len(texts), BATCH)
+        ]
+        if not parts:
+            return np.zeros((0, self.bias.shape[0]))
+        return np.vstack(parts) + self.bias
 
     def probabilities(self, texts: Sequence[str]) -> np.ndarray:
         return _softmax(self.scores(texts) / self.temperature)

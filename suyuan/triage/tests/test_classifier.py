@@ -212,6 +212,12 @@ def test_predict_keeps_the_order_and_handles_empty_input(toy_classifier: Classif
     assert toy_classifier.predict([]) == []
 
 
+def test_a_large_batch_predicts_what_single_texts_do(toy_classifier: Classifier) -> None:
+    texts, _labels = toy_rows()
+    many = [f"{text}，第{index}次反映" for index, text in enumerate(texts * 6)]  # 288 texts: two batches
+    assert toy_classifier.predict(many) == [toy_classifier.predict_one(text) for text in many]
+
+
 def test_a_very_long_or_strange_text_is_predicted(toy_classifier: Classifier) -> None:
     assert toy_classifier.predict_one("拖欠工资" * 10000).label == "劳动争议"
     assert toy_classifier.predict_one("Hello world, 工资 😀 \x00\ud800").label is not None
