@@ -291,7 +291,8 @@ class _CharNgrams:
         df = np.bincount(counts.indices, minlength=unique.shape[0])
         keep = np.flatnonzero(df >= self.min_df)
         self.vocabulary = unique[keep]
-        self.idf = np.log((1 + len(texts)) / (1 + df[keep])) + 1.0
+        # float32 values, as dumps() writes them, so that a loaded model computes exactly the same features
+        self.idf = (np.log((1 + len(texts)) / (1 + df[keep])) + 1.0).astype(np.float32).astype(np.float64)
         self._index = None
         return self._weigh(counts[:, keep].tocsr())
 
