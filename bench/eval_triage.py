@@ -65,6 +65,10 @@ def read_rows(path: Path, text_column: str) -> tuple[list[str], list[str]]:
     return [row[text_column] or "" for row in rows], [row["label"] or "" for row in rows]
 
 
+def mean_sd(values: Sequence[float], digits: int) -> str:
+    return f"{statistics.fmean(values):.{digits}f} ± {statistics.stdev(values):.{digits}f}"
+
+
 def width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
 
@@ -208,9 +212,10 @@ def dispute_types(folder: Path) -> None:
     for row, label in enumerate(labels):
         by_label.setdefault(label, []).append(row)
     smallest = min(len(rows) for rows in by_label.values())
+    largest = max(len(rows) for rows in by_label.values())
+    sizes = f"{smallest}" if smallest == largest else f"{smallest}–{largest}"
     print(
-        f"3. Dispute types ({len(texts)} questions, {len(by_label)} types, {smallest}–"
-        f"{max(len(rows) for rows in by_label.values())} per type): learning curve"
+        f"3. Dispute types ({len(texts)} questions, {len(by_label)} types, {sizes} per type): learning curve"
     )
     for shots in SHOTS:
         if shots >= smallest:
@@ -234,16 +239,17 @@ def dispute_types(folder: Path) -> None:
             f1s.append(metrics.macro_f1)
             accuracies.append(metrics.accuracy)
             confidences.append(statistics.fmean(p.confidence for p in predictions))
+        rest = f"{'' if smallest == largest else 'at least '}{smallest - shots}"
         print(
-            f"  {shots:2d} per type, tested on the other {smallest - shots}+ ({len(SHOT_SEEDS)} seeds): macro-F1 "
-            f"{statistics.fmean(f1s):.3f} ± {statistics.stdev(f1s):.3f}, accuracy {statistics.fmean(accuracies):.3f}, "
+            f"  {shots:2d} per type, tested on the other {rest} ({len(SHOT_SEEDS)} seeds): "
+            f"macro-F1 {mean_sd(f1s, 3)}, accuracy {statistics.fmean(accuracies):.3f}, "
             f"mean confidence {statistics.fmean(confidences):.3f}"
         )
     metrics = triage.cross_validate(texts, labels, folds=FOLDS, seed=0)
     print(
-        f"  all {smallest}, {metrics.folds}-fold stratified cross-validation: macro-F1 "
-        f"{statistics.fmean(metrics.fold_macro_f1):.3f} ± {statistics.stdev(metrics.fold_macro_f1):.3f} "
-        f"over the folds (pooled {metrics.macro_f1:.3f}), accuracy {metrics.accuracy:.3f}\n"
+        f"  all {sizes}, {metrics.folds}-fold stratified cross-validation: macro-F1 "
+        f"{mean_sd(metrics.fold_macro_f1, 3)} over the folds (pooled {metrics.macro_f1:.3f}), "
+        f"accuracy {metrics.accuracy:.3f}\n"
     )
 
 
@@ -256,11 +262,12 @@ def departments_cross_validated(folder: Path) -> None:
     texts, labels = read_rows(path, "text")
     started = time.perf_counter()
     metrics = triage.cross_validate(texts, labels, folds=FOLDS, seed=SPLIT_SEED)
+    elapsed = time.perf_counter() - started
     print(
         f"5. Departments, {metrics.folds}-fold stratified cross-validation ({metrics.training_size} texts): "
-        f"macro-F1 {statistics.fmean(metrics.fold_macro_f1):.4f} ± {statistics.stdev(metrics.fold_macro_f1):.4f} "
-        f"over the folds (folds: {', '.join(f'{f1:.4f}' for f1 in metrics.fold_macro_f1)}; "
-        f"pooled {metrics.macro_f1:.4f}), accuracy {metrics.accuracy:.4f}; {time.perf_counter() - started:.0f} s"
+        f"macro-F1 {mean_sd(metrics.fold_macro_f1, 4)} over the folds "
+        f"(folds: {', '.join(f'{f1:.4f}' for f1 in metrics.fold_macro_f1)}; pooled {metrics.macro_f1:.4f}), "
+        f"accuracy {metrics.accuracy:.4f}; {elapsed:.0f} s"
     )
 
 
