@@ -211,7 +211,8 @@ def normalize(text: str) -> str:
     if not text.isascii():  # place suffixes and Chinese numerals are not ASCII: skip three scans for English
         text = _PLACE_CODE.sub(_mask_place_code, text)
         text = _places.mask(text)
-        text = _CN_AMOUNT.sub(NUMBER, text)
+        if "元" in text or "块" in text:  # a substring test is ~50× cheaper than the regex's scan
+            text = _CN_AMOUNT.sub(NUMBER, text)
     text = _DIGITS.sub(NUMBER, text)
     text = " ".join(text.split())  # str.split() knows every Unicode space and is much faster than a regex
     return text[:MAX_CHARS]
