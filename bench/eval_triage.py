@@ -217,7 +217,7 @@ def dispute_types(folder: Path) -> None:
     print(
         f"3. Dispute types ({len(texts)} questions, {len(by_label)} types, {sizes} per type): learning curve"
     )
-    for shots in SHOTS:
+    for shots, with_names in [(shots, False) for shots in SHOTS] + [(shots, True) for shots in SHOTS]:
         if shots >= smallest:
             print(f"  {shots:2d} per type: skipped (a type has only {smallest})")
             continue
@@ -231,8 +231,11 @@ def dispute_types(folder: Path) -> None:
                 rng.shuffle(rows)
                 train_rows += rows[:shots]
                 test_rows += rows[shots:]
+            names = sorted(by_label) if with_names else []
             model = triage.train(
-                [texts[row] for row in train_rows], [labels[row] for row in train_rows], seed=seed
+                [texts[row] for row in train_rows] + names,
+                [labels[row] for row in train_rows] + names,
+                seed=seed,
             )
             predictions = model.predict([texts[row] for row in test_rows], top=1)
             metrics = triage.score([labels[row] for row in test_rows], [p.label for p in predictions])
@@ -240,8 +243,13 @@ def dispute_types(folder: Path) -> None:
             accuracies.append(metrics.accuracy)
             confidences.append(statistics.fmean(p.confidence for p in predictions))
         rest = f"{'' if smallest == largest else 'at least '}{smallest - shots}"
+        also = (
+            " + each type's name as one more example (as the platform adds its taxonomy)"
+            if with_names
+            else ""
+        )
         print(
-            f"  {shots:2d} per type, tested on the other {rest} ({len(SHOT_SEEDS)} seeds): "
+            f"  {shots:2d} per type{also}, tested on the other {rest} ({len(SHOT_SEEDS)} seeds): "
             f"macro-F1 {mean_sd(f1s, 3)}, accuracy {statistics.fmean(accuracies):.3f}, "
             f"mean confidence {statistics.fmean(confidences):.3f}"
         )

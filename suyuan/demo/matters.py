@@ -1669,7 +1669,7 @@ def demo_matters_seed(*, counties: Sequence[str], report: SeedReport) -> MatterR
                 result.court_cases = court_seed(stories=stories, now=now, clock=demo_clock, report=report)
                 result.court_seconds = time.perf_counter() - court_started
         if HOME_COUNTY in counties:
-            result.later_steps = _later_steps(now)
+            # Before the later steps: their supervision sweeps look at these matters too.
             result.triage_stories = triage_stories(
                 now=now,
                 clock=demo_clock,
@@ -1678,6 +1678,8 @@ def demo_matters_seed(*, counties: Sequence[str], report: SeedReport) -> MatterR
                 dispatcher=User.objects.get(username=DISPATCHERS[HOME_COUNTY]),
                 citizen=User.objects.get(username=DEMO_CITIZEN_USERNAME),
             )
+            result.created += result.triage_stories
+            result.later_steps = _later_steps(now)
         if todo or result.triage_stories:
             result.models = train_models()
         result.notices_read = notices_read(since_id=notices_since, now=now, clock=demo_clock)

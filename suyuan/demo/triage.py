@@ -4,7 +4,7 @@ Every demo matter goes through triage right after it is received (under the demo
 the matters that came before it), and a dispatcher's acceptance confirms the category as a label. Three
 small stories make the rest visible in 江山市: a group dispute (four building workers' wage claims against
 one contractor within two weeks), a matter whose words raise an urgent flag, and one dispute reported
-twice (by hotline, then online by the same person) that triage proposes to merge.
+twice (by hotline, then at the centre's window by the same person) that triage proposes to merge.
 All names, numbers and texts here are invented for the demo.
 """
 
@@ -111,9 +111,9 @@ STORIES = [
         respondent="小区物业服务中心",
     ),
     Story(
-        key="triage-repeat-portal",
+        key="triage-repeat-window",
         days_ago=1,
-        channel=Channel.PORTAL,
+        channel=Channel.WALK_IN,
         category="property_management",
         title="电梯停运一个多月",
         description="小区3幢电梯停运一个多月了，物业一直说等配件，楼上老人下楼很困难，希望尽快修好电梯。",

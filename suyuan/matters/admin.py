@@ -30,7 +30,7 @@ class CategoryAdmin(admin.ModelAdmin):
     search_fields = ("code", "name", "name_en")
     autocomplete_fields = ("parent",)
     list_select_related = ("parent",)
-    fields = ("code", "name", "name_en", "parent", "specialty", "sort_order", "is_active")
+    fields = ("code", "name", "name_en", "parent", "specialty", "keywords", "sort_order", "is_active")
 
 
 class RoutingRuleForm(forms.ModelForm):

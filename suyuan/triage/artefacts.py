@@ -35,15 +35,18 @@ def verify(data: bytes, signature: str) -> bool:
     )
 
 
-_CACHE: dict[int, Classifier] = {}
+# Keyed by the version and its signature (a digest of the bytes): a row id reused after a rollback (SQLite
+# hands out the same id again) never brings back another model.
+_CACHE: dict[tuple[int, str], Classifier] = {}
 _LOCK = threading.Lock()
 _MAX_CACHED = 8
 
 
 def load(version_id: int, data: bytes | memoryview, signature: str) -> Classifier:
     """Return the classifier of a stored version (once per process), refusing unsigned bytes."""
+    key = (version_id, signature)
     with _LOCK:
-        cached = _CACHE.get(version_id)
+        cached = _CACHE.get(key)
     if cached is not None:
         return cached
     raw = bytes(data)
@@ -53,7 +56,7 @@ def load(version_id: int, data: bytes | memoryview, signature: str) -> Classifie
     with _LOCK:
         if len(_CACHE) >= _MAX_CACHED:
             _CACHE.pop(next(iter(_CACHE)))
-        _CACHE[version_id] = classifier
+        _CACHE[key] = classifier
     return classifier
 
 

@@ -36,7 +36,7 @@ from suyuan.matters.choices import (
     Visibility,
 )
 from suyuan.matters.models import Category, Matter, Party
-from suyuan.triage import access, artefacts, classifier, evaluation, flags, minhash
+from suyuan.triage import access, artefacts, classifier, clustering, evaluation, flags, minhash
 from suyuan.triage.choices import (
     CandidateStatus,
     GroupKind,
@@ -86,7 +86,6 @@ PARTY_TEXT_FLOOR = 0.2
 GROUP_MIN_SIZE = 3
 GROUP_WINDOW = dt.timedelta(days=90)
 TOPIC_WINDOW = dt.timedelta(days=30)
-TOPIC_SIMILARITY = 0.3
 TOPIC_MAX_SCAN = 300
 
 URGENT_KINDS = frozenset({RiskKind.VIOLENCE, RiskKind.SELF_HARM, RiskKind.EXTREME_ACT})
@@ -159,6 +158,7 @@ def model_train(
     actor: User | None = None,
     seed: int = 0,
     promote: bool = True,
+    descriptions: dict[str, str] | None = None,
 ) -> Trained:
     """Train a new version of ``model`` and evaluate it on a held-back split; promote it if not worse.
 
@@ -167,15 +167,23 @@ def model_train(
     the same 20%, and the candidate is promoted only if its macro-F1 is not lower by more than
     ``PROMOTION_TOLERANCE`` (a first version is promoted). Raises ``classifier.TrainingError`` (translated)
     for data that cannot make a model: one class, no usable rows.
+
+    ``descriptions`` (label → its name and keywords in the taxonomy) are added to the training texts, one
+    example per label present in the data, never to the held-back texts: what the taxonomy says about a
+    category helps most when there are few labelled matters (on 20 legal dispute types with 4 questions
+    each, macro-F1 0.26 without the type names, 0.34 with them; see ``make eval``).
     """
     prepared = classifier.prepare(texts, labels)
     train_idx, test_idx = classifier.split(prepared.labels, test_size=HOLDOUT, seed=seed)
-    train_texts = [prepared.texts[i] for i in train_idx]
-    train_labels = [prepared.labels[i] for i in train_idx]
+    present = sorted(set(prepared.labels))
+    extra = [(descriptions[label], label) for label in present if descriptions and descriptions.get(label)]
+    extra_texts, extra_labels = [t for t, _l in extra], [lab for _t, lab in extra]
+    train_texts = [prepared.texts[i] for i in train_idx] + extra_texts
+    train_labels = [prepared.labels[i] for i in train_idx] + extra_labels
     test_texts = [prepared.texts[i] for i in test_idx]
     test_labels = [prepared.labels[i] for i in test_idx]
     metrics = classifier.evaluate_holdout(train_texts, train_labels, test_texts, test_labels, seed=seed)
-    full = classifier.train(prepared.texts, prepared.labels, seed=seed)
+    full = classifier.train(prepared.texts + extra_texts, prepared.labels + extra_labels, seed=seed)
     current = active_version(model)
     baseline: dict[str, Any] = {}
     if current is not None and current.source != VersionSource.KEYWORDS:
@@ -357,7 +365,17 @@ def model_train_from_labels(*, name: str, actor: User | None = None) -> Trained:
             {"model": _("This model was trained from a file; train it again with triage_train.")}
         )
     texts, labels = training_examples(model)
-    return model_train(model=model, texts=texts, labels=labels, source=VersionSource.LABELS, actor=actor)
+    descriptions = None
+    if model.target == ModelTarget.CATEGORY:
+        descriptions = {code: " ".join(words) for code, words in keyword_taxonomy().items()}
+    return model_train(
+        model=model,
+        texts=texts,
+        labels=labels,
+        source=VersionSource.LABELS,
+        actor=actor,
+        descriptions=descriptions,
+    )
 
 
 # --- The first pass on a new matter -----------------------------------------------------------------------
@@ -556,9 +574,10 @@ def _join_group(
     return group
 
 
-def find_group(matter: Matter, parties: list[Party], signature: Any | None) -> MatterGroup | None:
-    """Link the matter into a group dispute when enough recent matters share its counterparty or its
-    township, category and topic; returns the group (new or existing) or None."""
+def find_group(matter: Matter, parties: list[Party]) -> MatterGroup | None:
+    """Link the matter into a group dispute when enough recent matters share its counterparty, or its
+    township, category and topic (``clustering.groups``: character-bigram TF-IDF, near-duplicates of one
+    another counting once); returns the group (new or existing) or None."""
     if GroupMember.objects.filter(matter_id=matter.pk).exists():
         return None
     county = matter.region_id[:6]
@@ -592,7 +611,7 @@ def find_group(matter: Matter, parties: list[Party], signature: Any | None) -> M
                 % {"count": len(ids), "days": GROUP_WINDOW.days, "name": name},
                 members=sorted(ids),
             )
-    if signature is None or matter.category_id is None or len(matter.region_id) < 9:
+    if matter.category_id is None or len(matter.region_id) < 9:
         return None
     township = matter.region_id[:9]
     nearby = list(
@@ -605,33 +624,44 @@ def find_group(matter: Matter, parties: list[Party], signature: Any | None) -> M
         .exclude(pk=matter.pk)
         .exclude(status__in=[*FINAL_STATUSES])
         .order_by("-created_at")
-        .values_list("pk", flat=True)[:TOPIC_MAX_SCAN]
+        .values_list("pk", "title", "description", "desired_outcome", "created_at")[:TOPIC_MAX_SCAN]
     )
     if len(nearby) + 1 < GROUP_MIN_SIZE:
         return None
-    close = [
-        pk
-        for pk, raw in Fingerprint.objects.filter(matter_id__in=nearby).values_list("matter_id", "signature")
-        if minhash.similarity(signature, minhash.signature_from_bytes(bytes(raw))) >= TOPIC_SIMILARITY
+    records = [
+        clustering.Record(id=str(pk), text="\n".join(p for p in parts if p), time=created_at)
+        for pk, *parts, created_at in nearby
     ]
-    ids = {*close, matter.pk}
-    if len(ids) < GROUP_MIN_SIZE:
+    records.append(clustering.Record(id=str(matter.pk), text=matter_text(matter), time=matter.created_at))
+    found = clustering.groups(records, min_size=GROUP_MIN_SIZE, window_days=TOPIC_WINDOW.days)
+    mine = next((c for c in found if str(matter.pk) in c.members), None)
+    if mine is None:
         return None
-    existing = GroupMember.objects.filter(matter_id__in=close).select_related("group").first()
-    category = matter.category.name if matter.category else ""
+    ids = {int(i) for i in mine.members}
+    existing = (
+        GroupMember.objects.filter(matter_id__in=sorted(ids - {matter.pk})).select_related("group").first()
+    )
     if existing is not None:
         group = existing.group
         GroupMember.objects.get_or_create(matter_id=matter.pk, defaults={"group": group})
         return group
+    words = next((r.split(":", 1)[1] for r in mine.reasons if r.startswith("keywords:")), "")
+    category = matter.category.name if matter.category else ""
     return _join_group(
         matter,
         kind=GroupKind.PLACE_TOPIC,
         key=f"{township}:{matter.category_id}:{min(ids)}",
         title=_("%(category)s in %(place)s") % {"category": category, "place": matter.region.name},
         reason=_(
-            "%(count)d matters about %(category)s in the same township within %(days)d days, with similar accounts."
+            "%(count)d matters about %(category)s in the same township within %(days)d days, on one topic "
+            "(%(words)s)."
         )
-        % {"count": len(ids), "category": category, "days": TOPIC_WINDOW.days},
+        % {
+            "count": len(ids),
+            "category": category,
+            "days": TOPIC_WINDOW.days,
+            "words": words.replace(",", "、"),
+        },
         members=sorted(ids),
     )
 
@@ -768,7 +798,7 @@ def matter_triage(*, matter_id: int, today: dt.date | None = None) -> Matter | N
         _index(matter, signature)
         if category is not None and matter.category_id is None:
             matter.category = category  # the topic search of groups compares categories
-        group = find_group(matter, parties, signature)
+        group = find_group(matter, parties)
         applied = matter_services.matter_triage_apply(
             matter_id=matter_id,
             category=category,

@@ -30,6 +30,7 @@ from suyuan.demo import services
 from suyuan.demo.court import COURT_STORIES
 from suyuan.demo.matters import demo_court_counts, demo_matter_counts
 from suyuan.demo.tests.conftest import QUIET_TASKS
+from suyuan.demo.triage import STORIES as TRIAGE_STORIES
 from suyuan.matters.choices import MatterStatus
 from suyuan.matters.models import Matter, MatterEvent
 from suyuan.regions.models import Region
@@ -191,8 +192,8 @@ def test_the_full_quzhou_demo_loads_regions_and_is_idempotent(settings):
     )
     for county in services.COUNTIES:
         assert Organization.objects.filter(code=f"{county}-CC", region_id=county).exists()
-    # The demo matters: 300, in every county (mostly Jiangshan), in every status.
-    assert report.matters_created == sum(demo_matter_counts().values()) == 300
+    # The demo matters: 300, in every county (mostly Jiangshan), in every status; and triage's stories.
+    assert report.matters_created == sum(demo_matter_counts().values()) == 300 + len(TRIAGE_STORIES)
     assert set(demo_matter_counts()) == set(MatterStatus.values)
     # The court's cases: one story per stage, on Jiangshan's matters.
     assert set(demo_court_counts()) == set(CaseStatus.values)

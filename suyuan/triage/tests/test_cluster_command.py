@@ -12,6 +12,9 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+# The messages are asserted in English (the Chinese catalogue is checked as a whole elsewhere).
+pytestmark = pytest.mark.usefixtures("english")
+
 LIGHT = "我家小区门口的三盏路灯已经坏了三个月，晚上老人孩子出行很不方便，请尽快安排维修。"
 LIGHT_HOTLINE = f"来电人反映：{LIGHT}请求相关部门处理。"
 NOISE = "楼上住户每天晚上十一点以后还在装修，电钻声音很大，影响全家人休息。"

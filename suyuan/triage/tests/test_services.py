@@ -411,3 +411,39 @@ class TestGroups:
                 parties=wage_parties(phone=f"1390000{5000 + i}"),
             )
         assert not GroupMember.objects.exists()
+
+    def test_matters_on_one_topic_in_one_township_become_a_group(
+        self, world, django_capture_on_commit_callbacks
+    ):
+        accounts = [
+            "城北安置房工地的泥水工，干了四个月工资没拿到，包工头说工程款没到位",
+            "在城北安置房工地做钢筋，班组八个人的工资拖了三个月，包工头说工程款没拨下来",
+            "城北安置房工地木工班的工资一直拖着不结，包工头说等工程款，快过年了家里等钱用",
+        ]
+        matters = [
+            file_and_triage(
+                world,
+                django_capture_on_commit_callbacks,
+                description=text,
+                category=Category.objects.get(code="labour_wages"),
+                parties=[
+                    PartyInput(role=PartyRole.APPLICANT, name=f"工人{i}", phone=f"1390000{6000 + i}"),
+                    PartyInput(role=PartyRole.RESPONDENT, name=f"包工头{i}", phone=f"1380000{6000 + i}"),
+                ],
+            )
+            for i, text in enumerate(accounts)
+        ]
+        group = GroupMember.objects.get(matter=matters[2]).group
+        assert group.kind == GroupKind.PLACE_TOPIC
+        assert GroupMember.objects.filter(group=group).count() == 3
+        assert "3" in group.reason
+
+    def test_one_person_repeating_one_dispute_is_not_a_group(self, world, django_capture_on_commit_callbacks):
+        for _ in range(3):
+            file_and_triage(
+                world,
+                django_capture_on_commit_callbacks,
+                description=WAGES,
+                category=Category.objects.get(code="labour_wages"),
+            )
+        assert not GroupMember.objects.exists()  # near-duplicates count once: a repeat visit, not a group
