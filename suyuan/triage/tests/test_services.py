@@ -447,3 +447,13 @@ class TestGroups:
                 category=Category.objects.get(code="labour_wages"),
             )
         assert not GroupMember.objects.exists()  # near-duplicates count once: a repeat visit, not a group
+
+
+def test_place_names_of_the_deployment_are_not_learned(world):
+    from suyuan.triage import text
+
+    text.clear_place_names()
+    services._places_loaded = False
+    services.ensure_place_names()
+    assert "某" in text.normalize("江山市双塔街道城北社区的邻居")
+    assert "江山" not in text.normalize("江山市双塔街道城北社区的邻居")

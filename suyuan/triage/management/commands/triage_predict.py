@@ -11,7 +11,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
-from suyuan.triage import artefacts
+from suyuan.triage import artefacts, services
 from suyuan.triage.choices import VersionStatus
 from suyuan.triage.models import ModelVersion, TriageModel
 
@@ -79,6 +79,7 @@ class Command(BaseCommand):
             raise CommandError(
                 _("This version is not signed by this deployment; it is not loaded.")
             ) from None
+        services.ensure_place_names()
         texts = read_texts(options["input"])
         output: Path = options["output"]
         top = max(1, min(options["top"], 50))
