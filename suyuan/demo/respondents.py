@@ -174,6 +174,10 @@ def _plan(
         sent = at_local(working_days_back(today, story.back), SENT_AT)
     else:
         sent = office_after(candidate.last + dt.timedelta(hours=2))
+        if sent >= now - dt.timedelta(hours=2):
+            # Built at night or over a weekend, the next office hours lie ahead: the invitation went out on
+            # the last working day instead (a matter active since then is not a candidate for this story).
+            sent = at_local(working_days_back(today, 1), SENT_AT)
     if sent <= candidate.last + dt.timedelta(minutes=10) or sent >= now - dt.timedelta(hours=2):
         return None
     actions = [
@@ -182,10 +186,16 @@ def _plan(
     if story.answer:
         answered = waking_after(sent + dt.timedelta(hours=20 + index % 5))
         if answered >= now - dt.timedelta(minutes=30):
+            # Late in the day (or the week) the next day's answer would lie in the future: this respondent
+            # answered within the hour or two instead, so the demo has its answers at any time it is built.
+            answered = waking_after(sent + dt.timedelta(hours=1 + index % 2))
+        if answered >= now - dt.timedelta(minutes=30):
             return None
         actions.append(Action(answered, 2, _answer(story, matter, answered)))
         if story.later:
             later = waking_after(answered + dt.timedelta(hours=23))
+            if later >= now:
+                later = waking_after(answered + dt.timedelta(minutes=40))
             if later >= now:
                 return None
             actions.append(Action(later, 3, _write(matter, story.later)))
