@@ -27,16 +27,16 @@ def places() -> Iterator[None]:
 
 def test_full_width_letters_digits_and_punctuation_become_half_width_and_lower_case() -> None:
     assert normalize("ＡＢＣ　ｄｅｆ，ＯＫ！") == "abc def,ok!"
-    assert normalize("欠款１２３４５元") == "欠款0元"
+    assert normalize("押金６７８９元") == "押金0元"
 
 
 def test_traditional_characters_become_simplified() -> None:
-    assert normalize("勞動爭議：老闆拖欠工資") == "劳动争议:老板拖欠工资"
+    assert normalize("鄰裏糾紛：樓上漏水") == "邻里纠纷:楼上漏水"
 
 
 def test_anonymised_place_codes_become_a_placeholder_with_their_suffix() -> None:
-    assert normalize("A市A3区B12县C5镇的D社区和E街道") == "某市某区某县某镇的某社区和某街道"
-    assert normalize("Ａ市") == "某市"  # full-width code
+    assert normalize("K市K7区M2县P9镇的Q社区和R街道") == "某市某区某县某镇的某社区和某街道"
+    assert normalize("Ｋ市") == "某市"  # full-width code
 
 
 def test_latin_words_before_a_suffix_are_not_place_codes() -> None:
@@ -68,8 +68,8 @@ def test_register_place_names_ignores_names_without_a_suffix_and_counts_the_know
 
 
 def test_every_number_becomes_one_placeholder() -> None:
-    assert normalize("2023年5月欠薪30,000元，电话13800001111") == "0年0月欠薪0元,电话0"
-    assert normalize("3.5万元") == "0元"
+    assert normalize("2021年9月押金45,500元，电话13900007777") == "0年0月押金0元,电话0"
+    assert normalize("7.25万元") == "0元"
     assert normalize("三万元和十几万块") == "0元和0块"
     assert normalize("第一次") == "第一次"  # Chinese numerals are only collapsed before 元/块
 
@@ -124,14 +124,14 @@ def test_garbage_is_not_meaningful(text: str) -> None:
     assert not is_meaningful(text)
 
 
-@pytest.mark.parametrize("text", ["工资", "A市", "ok", "老板拖欠工资三个月"])
+@pytest.mark.parametrize("text", ["押金", "K市", "ok", "楼上的空调一直滴水"])
 def test_two_letters_or_characters_are_meaningful(text: str) -> None:
     assert is_meaningful(text)
 
 
 def test_words_drop_punctuation_and_one_character_stopwords() -> None:
-    tokens = words("老板的工资，拖欠了三个月！怎么办？")
-    assert "老板" in tokens
+    tokens = words("房东的押金，扣了一大半！怎么办？")
+    assert "房东" in tokens
     assert "怎么办" in tokens
     assert not {"的", "了", ",", "!", "?", " "} & set(tokens)
     assert words("") == []
@@ -139,4 +139,4 @@ def test_words_drop_punctuation_and_one_character_stopwords() -> None:
 
 
 def test_words_see_the_normalised_text() -> None:
-    assert "老板" in words("老闆")
+    assert "房东" in words("房東")
