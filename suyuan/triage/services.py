@@ -38,7 +38,7 @@ from suyuan.matters.choices import (
 )
 from suyuan.matters.models import Category, Matter, Party
 from suyuan.regions.models import Region
-from suyuan.triage import access, artefacts, classifier, clustering, evaluation, flags, minhash
+from suyuan.triage import access, artefacts, classifier, clustering, flags, minhash
 from suyuan.triage import text as normaliser
 from suyuan.triage.choices import (
     CandidateStatus,
@@ -212,7 +212,11 @@ def model_train(
     if current is not None and current.source != VersionSource.KEYWORDS:
         try:
             old = artefacts.load(current.pk, current.artefact, current.artefact_signature)
-            baseline = evaluation.score(old, test_texts, test_labels, training_size=current.training_size)
+            # Judged on the candidate's classes: a class the active version proposes that the held-back
+            # texts do not have counts as a miss (None), not as a column of its own.
+            known = set(test_labels)
+            guesses = [p.label if p.label in known else None for p in old.predict(test_texts, top=1)]
+            baseline = classifier.score(test_labels, guesses, training_size=current.training_size).to_dict()
         except artefacts.ArtefactRefused:
             logger.warning("triage: active version %s is not signed by this deployment", current.pk)
     with transaction.atomic():
@@ -461,7 +465,7 @@ def _earlier_matters(matter: Matter, applicant: Party | None) -> int:
 
 def _facts(matter: Matter, parties: list[Party]) -> flags.Facts:
     applicant = next((p for p in parties if p.role == PartyRole.APPLICANT), None)
-    applicant_birth = _birth_dates([applicant])[0] if applicant and _birth_dates([applicant]) else None
+    applicant_birth = next(iter(_birth_dates([applicant])), None) if applicant is not None else None
     return flags.Facts(
         birth_dates=_birth_dates(parties),
         applicant_birth_date=applicant_birth,

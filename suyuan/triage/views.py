@@ -21,7 +21,8 @@ from django.views.decorators.http import require_GET, require_POST
 from suyuan.accounts.models import User
 from suyuan.accounts.pages import page
 from suyuan.matters import access as matter_access
-from suyuan.matters.models import Category, Matter
+from suyuan.matters.models import Matter
+from suyuan.matters.selectors import category_by_code
 from suyuan.matters.services import StaleMatter
 from suyuan.triage import access, forms, selectors, services, tasks
 from suyuan.triage.choices import VersionStatus
@@ -60,7 +61,7 @@ def category_decide(request: HttpRequest, code: str) -> HttpResponse:
     if not form.is_valid():
         _form_refused(request, form)
         return redirect(_matter_url(matter))
-    category = Category.objects.filter(code=form.cleaned_data["category"], is_active=True).first()
+    category = category_by_code(form.cleaned_data["category"])
     if category is None:
         messages.error(request, _("Choose a valid category."))
         return redirect(_matter_url(matter))
