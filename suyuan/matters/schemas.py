@@ -11,6 +11,7 @@ from typing import Any
 
 from ninja import Field, Schema
 
+from suyuan.accounts.access import scope_for
 from suyuan.matters.choices import DayPart, FailureRoute, FieldTaskOutcome, MatterKind, PartyKind, PartyRole
 
 MAX_PARTIES = 50
@@ -158,6 +159,16 @@ class PartyOut(Schema):
         return str(obj.get_role_display())
 
 
+def _staff_reads(context: Any) -> bool:
+    """Whether the caller is staff (who only ever get matters they may handle or oversee): the priority
+    says what triage's risk flags found, which is not for the parties' eyes."""
+    request = (context or {}).get("request")
+    if request is None:
+        return False
+    scope = scope_for(request.user)
+    return scope.is_staff or scope.is_platform_operator
+
+
 class MatterSummaryOut(Schema):
     code: str = Field(description="The tracking code in compact form; use it in URLs.")
     display_code: str = Field(description="The tracking code as people read it, e.g. `7K3M-9QXW-2RTK`.")
@@ -174,10 +185,23 @@ class MatterSummaryOut(Schema):
     created_at: dt.datetime
     due_at: dt.datetime | None
     version: int
+    priority: int | None = Field(
+        description="0 normal, 1 high, 2 urgent (raised by triage's risk flags or by staff); staff only, "
+        "null for citizens."
+    )
+    priority_label: str | None
 
     @staticmethod
     def resolve_code(obj: Any) -> str:
         return str(obj.tracking_code)
+
+    @staticmethod
+    def resolve_priority(obj: Any, context: Any) -> int | None:
+        return int(obj.priority) if _staff_reads(context) else None
+
+    @staticmethod
+    def resolve_priority_label(obj: Any, context: Any) -> str | None:
+        return str(obj.get_priority_display()) if _staff_reads(context) else None
 
     @staticmethod
     def resolve_kind_label(obj: Any) -> str:

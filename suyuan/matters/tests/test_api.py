@@ -447,6 +447,18 @@ class TestDetail:
         assert received["data"] == {"channel": "portal", "agent": False}
         assert {e["visibility"] for e in staff_view[1:]} == {"internal"}
 
+    def test_staff_read_the_priority_and_parties_do_not(self, world, dispute):
+        Matter.objects.filter(pk=dispute.pk).update(priority=2)
+        for who in (Role.DISPATCHER, "operator"):
+            one = client_for(world.actor(who)).get(url(dispute)).json()
+            assert one["priority"] == 2 and one["priority_label"]
+            listed = client_for(world.actor(who)).get("/api/matters?queue=all").json()["items"]
+            assert {m["priority"] for m in listed if m["code"] == dispute.tracking_code} == {2}
+        mine = client_for(world.citizen).get(url(dispute)).json()
+        assert mine["priority"] is None and mine["priority_label"] is None
+        listed = client_for(world.citizen).get("/api/matters").json()["items"]
+        assert listed and all(m["priority"] is None for m in listed)
+
     def test_mediator_suggestions_for_intake_staff(self, world, dispute):
         mediator = world.staff[Role.MEDIATOR]
         Membership.objects.create(user=mediator, organization=world.orgs["village"], role=Role.MEDIATOR)
