@@ -4,7 +4,8 @@ PostgreSQL: ``triage.services.matter_triage`` as a whole and its parts.
 Run from the project root: ``.venv/bin/python bench/bench_triage.py`` (or ``.venv/bin/python bench/run.py
 triage``). ``BENCH_TRIAGE_DB=sqlite|postgres|both`` (default both) picks the databases and
 ``BENCH_TRIAGE_SIZES=100000,1000000`` (the default) the numbers of indexed matters, loaded one after the
-other into the same database. It prints figures and asserts nothing about time.
+other into the same database; ``BENCH_TRIAGE_PROFILE=1`` adds a cProfile of the last few triages. It prints
+figures and asserts nothing about time.
 
 Each database is a throwaway one: a SQLite file in a temporary directory, and a PostgreSQL database
 ``suyuan_bench_triage`` on 127.0.0.1:5432 (as ``postgres``), dropped at the end; PostgreSQL is skipped with
@@ -36,11 +37,14 @@ Then, per database and size, new matters are filed for real through ``matters.se
 warm-ups, 300 timed, then 30 more with a log of every SQL statement. A quarter of them re-file a recent open
 matter (edited, often from the same phone: "planted" duplicates, found or not), one in ten comes from the
 phone of someone with an earlier matter about something else, the rest are new disputes. Parts are timed by
-wrapping, while the whole runs, ``services._predict`` (both models: the active version's row, the cached
-classifier, ``Classifier.predict_one``, also shown alone), ``services._facts`` and ``flags.detect``,
-``minhash.signature``, ``services.find_duplicates``, ``services.find_group``, ``services._index`` and
-``matter_triage_apply``; "writes and the rest" is the whole minus the reading parts (loading and locking the
-matter, proposals, flags, candidates, the index rows, the event, the commit). Percentiles are of 300
+wrapping, while the whole runs, ``services.active_versions`` and ``services._predict`` (both models: the
+active versions' rows in one query, the cached classifier, ``Classifier.predict_one``, also shown alone),
+``services.party_links`` (one query for the repeat-visit fact and the duplicate search's same parties) with
+``services._facts``, ``flags.detect``, ``minhash.signature``, ``services.find_duplicates``,
+``services.find_group``, ``services._index`` and ``matter_triage_apply``; "writes and the rest" is the whole
+minus the reading parts (loading and locking the matter, proposals, flags, candidates, the index rows, the
+event, the commit). The issue's target names classification, duplicate search and flags: their sum per
+triage has its own line (the group search and the writes are outside it). Percentiles are of 300
 triages each (p99 is the third slowest), so the parts' percentiles do not add up to the whole's. Generated
 accounts resemble each other more than real ones do: the output gives how many indexed matters share a band
 key with each new one, which is what the duplicate search has to look at.
@@ -49,6 +53,7 @@ key with each new one, which is what the duplicate search has to look at.
 from __future__ import annotations
 
 import contextlib
+import cProfile
 import dataclasses
 import datetime as dt
 import functools
@@ -58,6 +63,7 @@ import math
 import multiprocessing
 import os
 import pickle
+import pstats
 import random
 import re
 import shutil
@@ -76,6 +82,7 @@ import numpy as np
 import numpy.typing as npt
 
 ROOT = Path(__file__).resolve().parent.parent
+PROFILE = os.environ.get("BENCH_TRIAGE_PROFILE", "") not in ("", "0")
 SIZES = tuple(int(s) for s in os.environ.get("BENCH_TRIAGE_SIZES", "100000,1000000").split(",") if s.strip())
 NEW_MATTERS = 300  # timed triages per database and size
 WARMUP = 20  # triages before them, not timed
@@ -969,9 +976,10 @@ FINGERPRINT_ROW = np.dtype(
 # What matter_triage's parts are called in the output, in order; "rest" is computed.
 PARTS = (
     ("total", "matter_triage, whole"),
-    ("classification", "classification: _predict x2 (active version, artefact, model)"),
+    ("target", "classification + flags + duplicate search (the issue's target)"),
+    ("classification", "classification: active versions (1 query) + _predict x2"),
     ("model", "  of which the two models' predict_one"),
-    ("facts", "flags: _facts (earlier matters of the applicant)"),
+    ("facts", "flags: party_links + _facts (other matters with the same phone or ID)"),
     ("detect", "flags: flags.detect"),
     ("signature", "MinHash signature of the text"),
     ("duplicates", "duplicate search: find_duplicates"),
@@ -981,6 +989,7 @@ PARTS = (
     ("event", "  of which matter_triage_apply (matter + triaged event)"),
 )
 READ_PARTS = ("classification", "facts", "detect", "signature", "duplicates", "group")
+TARGET_PARTS = ("classification", "facts", "detect", "signature", "duplicates")
 _CURRENT: dict[str, float] = {}
 
 
@@ -997,8 +1006,10 @@ def _timed_parts() -> Iterator[None]:
     from suyuan.triage import classifier, flags, minhash, services
 
     targets = (
+        (services, "active_versions", "classification"),
         (services, "_predict", "classification"),
         (classifier.Classifier, "predict_one", "model"),
+        (services, "party_links", "facts"),
         (services, "_facts", "facts"),
         (flags, "detect", "detect"),
         (minhash, "signature", "signature"),
@@ -1124,7 +1135,7 @@ class Bench:
             self.say(
                 f"model {name!r} trained on {len(texts):,} generated texts in {time.perf_counter() - started:.0f} s: "
                 f"{len(version.labels)} classes, macro-F1 {float(version.metrics.get('macro_f1', 0)):.3f} on the "
-                f"held-back split, artefact {len(version.artefact) / 1e6:.1f} MB, active: {trained.promoted}"
+                f"held-back split, artefact {len(version.artefact.data) / 1e6:.1f} MB, active: {trained.promoted}"
             )
 
     # Loading ---------------------------------------------------------------------------------------------
@@ -1425,6 +1436,7 @@ class Bench:
             finally:
                 statements.setdefault(_shape(sql), []).append(time.perf_counter() - started)
 
+        profiler = cProfile.Profile() if PROFILE else None
         with _timed_parts():
             for k, (spec, source) in enumerate(plan):
                 matter = self.file(spec)
@@ -1432,7 +1444,10 @@ class Bench:
                 if k < WARMUP or k >= WARMUP + NEW_MATTERS:  # warm-ups, then a few with a query log
                     before = sum(len(v) for v in statements.values())
                     with self.connection.execute_wrapper(log):
-                        services.matter_triage(matter_id=matter.pk)
+                        if profiler is not None and k >= WARMUP:
+                            profiler.runcall(services.matter_triage, matter_id=matter.pk)
+                        else:
+                            services.matter_triage(matter_id=matter.pk)
                     query_counts.append(sum(len(v) for v in statements.values()) - before)
                     if k < WARMUP:
                         statements.clear()
@@ -1443,6 +1458,7 @@ class Bench:
                 record = dict(_CURRENT)
                 record["total"] = total
                 record["rest"] = total - sum(record.get(key, 0.0) for key in READ_PARTS)
+                record["target"] = sum(record.get(key, 0.0) for key in TARGET_PARTS)
                 records.append(record)
                 measured.append((matter.pk, source))
 
@@ -1494,6 +1510,15 @@ class Bench:
             self.say(
                 f"    {sum(times) * 1000:7.1f} {len(times):4d} {statistics.median(times) * 1000:7.2f}  "
                 f"{sql[:150]}{'…' if len(sql) > 150 else ''}"
+            )
+        if profiler is not None:  # BENCH_TRIAGE_PROFILE=1: where the Python time of those triages goes
+            out = io.StringIO()
+            stats = pstats.Stats(profiler, stream=out)
+            stats.sort_stats("tottime").print_stats(15)
+            stats.sort_stats("cumulative").print_stats("suyuan", 30)
+            self.say(
+                "  cProfile of the same triages, by own time, then the project's functions:\n"
+                + out.getvalue()
             )
 
     # The whole run ---------------------------------------------------------------------------------------

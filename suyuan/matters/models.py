@@ -164,6 +164,8 @@ class Matter(models.Model):
             # Queue pages list newest first or earliest deadline first; selectors.QueuePage walks these.
             models.Index(fields=["created_at", "id"], name="matter_created_id"),
             models.Index(fields=["due_at", "created_at"], name="matter_due_created"),
+            # Recent matters of one category in a township or county (triage's search for group disputes).
+            models.Index(fields=["category", "region", "created_at"], name="matter_category_region"),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -206,6 +208,11 @@ class Party(models.Model):
         verbose_name = _("party")
         verbose_name_plural = _("parties")
         ordering = ["matter", "role", "id"]
+        indexes = [
+            # The other side named by many matters (an employer, a developer): triage's group search.
+            models.Index(fields=["name"], name="party_name"),
+            models.Index(fields=["credit_code"], name="party_credit_code"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_role_display()}: {self.name}"

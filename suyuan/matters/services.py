@@ -666,25 +666,24 @@ def matter_set_priority(
     return matter
 
 
-@transaction.atomic
 def matter_triage_apply(
     *,
-    matter_id: int,
+    matter: Matter,
     category: Category | None = None,
     organization: Organization | None = None,
     priority: int | None = None,
     data: dict[str, Any],
-) -> Matter | None:
+) -> Matter:
     """Record the platform's first pass on a new matter (the triage task; no human actor).
 
-    A confident category fills an empty one and a confident organisation routes a matter still waiting
-    for acceptance; priority only goes up. Nothing a human set is overwritten: once a matter has left
-    ``submitted`` only the priority may still rise. One internal ``triaged`` event says what was proposed,
-    what was applied and why. Returns None for a matter that no longer exists.
+    ``matter`` is the caller's row, locked with ``select_for_update`` in the caller's transaction (the
+    task locks it once, before it writes its proposals and flags). A confident category fills an empty one
+    and a confident organisation routes a matter still waiting for acceptance; priority only goes up.
+    Nothing a human set is overwritten: once a matter has left ``submitted`` only the priority may still
+    rise. One internal ``triaged`` event says what was proposed, what was applied and why.
     """
-    matter = Matter.objects.select_for_update().filter(pk=matter_id).first()
-    if matter is None:
-        return None
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("matter_triage_apply needs the caller's transaction and lock")
     changed: list[str] = []
     applied: dict[str, Any] = {}
     waiting = matter.status == MatterStatus.SUBMITTED

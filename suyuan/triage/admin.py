@@ -25,10 +25,9 @@ class TriageModelAdmin(admin.ModelAdmin):
 class ModelVersionAdmin(admin.ModelAdmin):
     list_display = ("model", "number", "status", "source", "training_size", "macro_f1", "trained_at")
     list_filter = ("model", "status", "source")
-    exclude = ("artefact",)
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
-        return [f.name for f in ModelVersion._meta.fields if f.name != "artefact"]
+        return [f.name for f in ModelVersion._meta.fields]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

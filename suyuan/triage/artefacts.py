@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hmac
 import threading
+from collections.abc import Callable
 
 from django.conf import settings
 from django.utils.crypto import salted_hmac
@@ -42,14 +43,21 @@ _LOCK = threading.Lock()
 _MAX_CACHED = 8
 
 
-def load(version_id: int, data: bytes | memoryview, signature: str) -> Classifier:
-    """Return the classifier of a stored version (once per process), refusing unsigned bytes."""
+def load(
+    version_id: int, data: bytes | memoryview | Callable[[], bytes | memoryview], signature: str
+) -> Classifier:
+    """Return the classifier of a stored version (once per process), refusing unsigned bytes.
+
+    ``data`` may be a function that fetches the bytes: it is called only when the classifier is not cached
+    yet, so the first pass on a matter reads a version's row without its artefact (megabytes for a model
+    with a hundred classes) and fetches the artefact once per process.
+    """
     key = (version_id, signature)
     with _LOCK:
         cached = _CACHE.get(key)
     if cached is not None:
         return cached
-    raw = bytes(data)
+    raw = bytes(data() if callable(data) else data)
     if not verify(raw, signature):
         raise ArtefactRefused(version_id)
     classifier = Classifier.loads(raw)

@@ -98,6 +98,9 @@ class Record:
     party: str | None = None
     region: str | None = None
     time: datetime | None = None
+    # The text's MinHash signature when the caller has it already (stored with the matter): not computed
+    # again. It must be ``minhash.signature(text)``; None means "compute it".
+    signature: npt.NDArray[np.uint64] | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass
@@ -382,8 +385,20 @@ def _link_texts(
 
 
 def _signatures(records: Sequence[Record]) -> tuple[npt.NDArray[np.uint32], npt.NDArray[np.bool_]]:
-    sigs, mask = signature_matrix(record.text for record in records)
-    return sigs.astype(np.uint32), mask
+    missing = [i for i, record in enumerate(records) if record.signature is None]
+    if len(missing) == len(records):
+        computed, found = signature_matrix(record.text for record in records)
+        return computed.astype(np.uint32), found
+    sigs = np.zeros((len(records), NUM_PERM), dtype=np.uint32)
+    mask = np.ones(len(records), dtype=np.bool_)
+    for i, record in enumerate(records):
+        if record.signature is not None:
+            sigs[i] = record.signature
+    if missing:
+        computed, found = signature_matrix(records[i].text for i in missing)
+        sigs[missing] = computed.astype(np.uint32)
+        mask[missing] = found
+    return sigs, mask
 
 
 def _duplicate_forest(
@@ -562,6 +577,7 @@ def groups(
     topic_threshold: float = TOPIC_THRESHOLD,
     duplicate_threshold: float = DEFAULT_THRESHOLD,
     keyword_count: int = 5,
+    containing: str | None = None,
 ) -> list[Cluster]:
     """Group disputes: components of records linked by the same ``party`` (pass the counterparty's key) or
     a similar topic (cosine of character-bigram TF-IDF at or above ``topic_threshold``), within
@@ -569,12 +585,19 @@ def groups(
     of one another (text resemblance at or above ``duplicate_threshold``, same rules as :func:`cluster`
     without the party) count once, so one citizen calling three times is not a group.
 
-    Reasons add ``matters:N`` and ``keywords:…`` (see :func:`keywords`) to those of :func:`cluster`, with
-    ``similar_topic:X`` for the weakest topic link. Ids are unique (``ValueError`` otherwise).
+    Reasons add ``matters:N`` and ``keywords:…`` (see :func:`keywords`; none when ``keyword_count`` is 0)
+    to those of :func:`cluster`, with ``similar_topic:X`` for the weakest topic link. With ``containing``
+    (an id), only the group of that record is returned, if it has one: the question a new matter asks.
+    Ids are unique (``ValueError`` otherwise).
     """
     if min_size < 2:
         raise ValueError("min_size must be at least 2")
     _check_ids(records)
+    focus = None
+    if containing is not None:
+        focus = next((i for i, record in enumerate(records) if record.id == containing), None)
+        if focus is None:
+            raise ValueError(f"no record has the id {containing!r}")
     facts = _Facts(records, window_days, region_prefix)
     duplicates = _duplicate_forest(records, facts, duplicate_threshold, parties=False)
     forest = _Forest(len(records))
@@ -583,15 +606,18 @@ def groups(
     _join(forest, first, second, cosines, party=False)
     found = []
     for root, members in forest.components().items():
+        if focus is not None and forest.find(focus) != root:
+            continue
         matters = len({duplicates.find(i) for i in members})
         if matters < min_size:
             continue
         reasons = _common_reasons(facts, members, forest, root, "similar_topic")
         reasons.append(f"matters:{matters}")
-        sample = members[:: max(1, len(members) // KEYWORD_SAMPLE)][:KEYWORD_SAMPLE]
-        words = keywords([records[i].text for i in sample], keyword_count)
-        if words:
-            reasons.append("keywords:" + ",".join(words))
+        if keyword_count > 0:
+            sample = members[:: max(1, len(members) // KEYWORD_SAMPLE)][:KEYWORD_SAMPLE]
+            words = keywords([records[i].text for i in sample], keyword_count)
+            if words:
+                reasons.append("keywords:" + ",".join(words))
         found.append(
             Cluster(id=records[members[0]].id, members=[records[i].id for i in members], reasons=reasons)
         )

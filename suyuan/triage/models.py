@@ -55,7 +55,7 @@ class ModelVersion(models.Model):
         _("status"), max_length=12, choices=VersionStatus.choices, default=VersionStatus.CANDIDATE
     )
     source = models.CharField(_("trained from"), max_length=12, choices=VersionSource.choices)
-    artefact = models.BinaryField()
+    # The signature of the classifier's bytes, which live in ModelArtefact (see there).
     artefact_signature = models.CharField(max_length=64)
     labels = models.JSONField(_("classes"), default=list)
     # Evaluation on the held-back split (macro-F1, per-class precision and recall, confusion matrix, sizes)
@@ -91,6 +91,25 @@ class ModelVersion(models.Model):
     def macro_f1(self) -> float | None:
         value = self.metrics.get("macro_f1")
         return float(value) if value is not None else None
+
+
+class ModelArtefact(models.Model):
+    """The serialised classifier of a version (megabytes for a hundred classes), in a table of its own:
+    the first pass on every matter reads the active versions' rows, and on SQLite reading any column
+    stored after a large blob in the same row walks the blob's overflow pages. A process loads the bytes
+    once per version (``artefacts.load``)."""
+
+    version = models.OneToOneField(
+        ModelVersion, on_delete=models.CASCADE, primary_key=True, related_name="artefact"
+    )
+    data = models.BinaryField()
+
+    class Meta:
+        verbose_name = _("model artefact")
+        verbose_name_plural = _("model artefacts")
+
+    def __str__(self) -> str:
+        return f"{self.version_id}: {len(self.data):,} bytes"
 
 
 class Label(AppendOnlyModel):

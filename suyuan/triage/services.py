@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db import transaction
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from stdnum.cn import ric
@@ -26,6 +26,7 @@ from stdnum.cn import ric
 from suyuan.accounts.models import Organization, User
 from suyuan.core.exceptions import Forbidden
 from suyuan.matters import access as matter_access
+from suyuan.matters import selectors as matter_selectors
 from suyuan.matters import services as matter_services
 from suyuan.matters.choices import (
     FINAL_STATUSES,
@@ -36,7 +37,7 @@ from suyuan.matters.choices import (
     Priority,
     Visibility,
 )
-from suyuan.matters.models import Category, Matter, Party
+from suyuan.matters.models import Category, Matter, MatterEvent, Party
 from suyuan.regions.models import Region
 from suyuan.triage import access, artefacts, classifier, clustering, flags, minhash
 from suyuan.triage import text as normaliser
@@ -56,6 +57,7 @@ from suyuan.triage.models import (
     GroupMember,
     Label,
     MatterGroup,
+    ModelArtefact,
     ModelVersion,
     Proposal,
     RiskFlag,
@@ -71,6 +73,7 @@ DEFAULT_MODELS = {
     CATEGORY_MODEL: ModelTarget.CATEGORY,
     ORGANIZATION_MODEL: ModelTarget.ORGANIZATION,
 }
+MODELS = tuple(DEFAULT_MODELS)
 # A candidate may be promoted when its macro-F1 on the held-back split is at most this much below the
 # active version's on the same split (noise of a few texts is not "worse").
 PROMOTION_TOLERANCE = 0.01
@@ -80,6 +83,9 @@ MAX_TRAINING_MATTERS = 50_000
 
 # Duplicate search: how far back, how many candidates to verify and to keep.
 DUPLICATE_WINDOW = dt.timedelta(days=180)
+# Repeat visits (a flag) count the applicant's matters of the year before.
+REPEAT_WINDOW = dt.timedelta(days=365)
+MAX_PARTY_LINKS = 500
 MAX_VERIFY = 200
 MAX_CANDIDATES = 5
 # A shared party is strong evidence, but one person may bring different disputes: with a shared party the
@@ -89,7 +95,7 @@ PARTY_TEXT_FLOOR = 0.2
 GROUP_MIN_SIZE = 3
 GROUP_WINDOW = dt.timedelta(days=90)
 TOPIC_WINDOW = dt.timedelta(days=30)
-TOPIC_MAX_SCAN = 300
+TOPIC_MAX_SCAN = 150
 
 URGENT_KINDS = frozenset({RiskKind.VIOLENCE, RiskKind.SELF_HARM, RiskKind.EXTREME_ACT})
 
@@ -138,6 +144,33 @@ def active_version(model: TriageModel) -> ModelVersion | None:
     return ModelVersion.objects.filter(model=model, status=VersionStatus.ACTIVE).first()
 
 
+# What the first pass on a matter needs of a version is its id, number, signature and model: the evaluation
+# (a confusion matrix of a hundred classes is large) stays in the database; the artefact is another table.
+_HEAVY_FIELDS = ("metrics", "baseline_metrics", "labels", "warnings", "decision")
+
+
+def active_versions(names: Sequence[str]) -> dict[str, ModelVersion]:
+    """The active version of each named model (one query, without the artefacts), by model name."""
+    return {
+        version.model.name: version
+        for version in ModelVersion.objects.filter(model__name__in=list(names), status=VersionStatus.ACTIVE)
+        .select_related("model")
+        .defer(*_HEAVY_FIELDS)
+    }
+
+
+def version_classifier(version: ModelVersion) -> classifier.Classifier:
+    """The version's classifier, from the process's cache; its artefact is read only on a cache miss.
+
+    Raises ``artefacts.ArtefactRefused`` for bytes this deployment did not sign.
+    """
+
+    def fetch() -> bytes:
+        return bytes(ModelArtefact.objects.values_list("data", flat=True).get(version_id=version.pk))
+
+    return artefacts.load(version.pk, fetch, version.artefact_signature)
+
+
 def _store(
     *,
     model: TriageModel,
@@ -150,11 +183,10 @@ def _store(
     actor: User | None,
 ) -> ModelVersion:
     data = trained.dumps()
-    return ModelVersion.objects.create(
+    version = ModelVersion.objects.create(
         model=model,
         number=_next_number(model),
         source=source,
-        artefact=data,
         artefact_signature=artefacts.sign(data),
         labels=list(trained.labels),
         metrics=metrics,
@@ -163,6 +195,8 @@ def _store(
         warnings=warnings,
         trained_by=actor if actor is not None and actor.is_authenticated else None,
     )
+    ModelArtefact.objects.create(version=version, data=data)
+    return version
 
 
 @dataclass(frozen=True)
@@ -211,7 +245,7 @@ def model_train(
     baseline: dict[str, Any] = {}
     if current is not None and current.source != VersionSource.KEYWORDS:
         try:
-            old = artefacts.load(current.pk, current.artefact, current.artefact_signature)
+            old = version_classifier(current)
             # Judged on the candidate's classes: a class the active version proposes that the held-back
             # texts do not have counts as a miss (None), not as a column of its own.
             known = set(test_labels)
@@ -408,17 +442,19 @@ def model_train_from_labels(*, name: str, actor: User | None = None) -> Trained:
 # --- The first pass on a new matter -----------------------------------------------------------------------
 
 
-def _predict(model: TriageModel, content: str) -> tuple[ModelVersion | None, classifier.Prediction | None]:
-    ensure_place_names()
-    version = active_version(model)
-    if version is None:
-        version = model_bootstrap(model)
+def _predict(
+    name: str, version: ModelVersion | None, content: str
+) -> tuple[ModelVersion | None, classifier.Prediction | None]:
+    """Model ``name``'s proposal for ``content`` with its active ``version`` (a model without one starts
+    from the taxonomy's keywords if it can)."""
+    if version is None and DEFAULT_MODELS.get(name) == ModelTarget.CATEGORY:
+        version = model_bootstrap(model_get_or_create(name))  # a taxonomy's keywords make a first model
     if version is None:
         return None, None
     try:
-        trained = artefacts.load(version.pk, version.artefact, version.artefact_signature)
+        trained = version_classifier(version)
     except artefacts.ArtefactRefused:
-        logger.error("triage: version %s of %s is not signed by this deployment; not used", version.pk, model)
+        logger.error("triage: version %s of %s is not signed by this deployment; not used", version.pk, name)
         return None, None
     return version, trained.predict_one(content, top=3)
 
@@ -443,34 +479,68 @@ def _birth_dates(parties: Iterable[Party]) -> tuple[dt.date, ...]:
     return tuple(dates)
 
 
-def _earlier_matters(matter: Matter, applicant: Party | None) -> int:
+@dataclass(frozen=True)
+class PartyLink:
+    """A party of another, earlier matter with the same phone or ID number (keyed hashes) as one of this
+    matter's parties."""
+
+    matter_id: int
+    role: str
+    phone_hash: str
+    id_number_hash: str
+    received: dt.datetime
+
+
+def party_links(matter: Matter, parties: list[Party]) -> list[PartyLink]:
+    """Every party of the matters received in the year before this one that shares a phone or an ID
+    number with one of its parties, newest first (at most ``MAX_PARTY_LINKS``): one indexed query that
+    serves both the repeat-visit fact of the flags and the "same parties" of the duplicate search."""
+    keys = _party_keys(parties)
+    if not keys:
+        return []
+    query = Q()
+    for field, value, _role in keys:
+        query |= Q(**{field: value})
+    rows = (
+        Party.objects.filter(
+            query,
+            matter__created_at__gte=matter.created_at - max(REPEAT_WINDOW, DUPLICATE_WINDOW),
+            matter__created_at__lte=matter.created_at,
+        )
+        .exclude(matter_id=matter.pk)
+        .order_by("-matter_id")
+        .values_list("matter_id", "role", "phone_hash", "id_number_hash", "matter__created_at")
+    )
+    return [PartyLink(*row) for row in rows[:MAX_PARTY_LINKS]]
+
+
+def _earlier_matters(matter: Matter, applicant: Party | None, links: list[PartyLink]) -> int:
+    """How many matters the applicant filed in the year before this one (same phone or ID number)."""
     if applicant is None:
         return 0
-    same = Q()
-    if applicant.phone_hash:
-        same |= Q(phone_hash=applicant.phone_hash)
-    if applicant.id_number_hash:
-        same |= Q(id_number_hash=applicant.id_number_hash)
-    if not same:
-        return 0
-    since = matter.created_at - dt.timedelta(days=365)
-    return (
-        Party.objects.filter(same, role=PartyRole.APPLICANT, matter__created_at__gte=since)
-        .exclude(matter_id=matter.pk)
-        .values("matter_id")
-        .distinct()
-        .count()
+    since = matter.created_at - REPEAT_WINDOW
+    return len(
+        {
+            link.matter_id
+            for link in links
+            if link.role == PartyRole.APPLICANT
+            and link.received >= since
+            and (
+                (applicant.phone_hash and link.phone_hash == applicant.phone_hash)
+                or (applicant.id_number_hash and link.id_number_hash == applicant.id_number_hash)
+            )
+        }
     )
 
 
-def _facts(matter: Matter, parties: list[Party]) -> flags.Facts:
+def _facts(matter: Matter, parties: list[Party], links: list[PartyLink]) -> flags.Facts:
     applicant = next((p for p in parties if p.role == PartyRole.APPLICANT), None)
     applicant_birth = next(iter(_birth_dates([applicant])), None) if applicant is not None else None
     return flags.Facts(
         birth_dates=_birth_dates(parties),
         applicant_birth_date=applicant_birth,
         claimants=sum(1 for p in parties if p.role in (PartyRole.APPLICANT, PartyRole.THIRD_PARTY)),
-        earlier_matters=_earlier_matters(matter, applicant),
+        earlier_matters=_earlier_matters(matter, applicant, links),
     )
 
 
@@ -499,6 +569,13 @@ def _party_keys(parties: Iterable[Party]) -> list[tuple[str, str, str]]:
     return keys
 
 
+def _within(prefix: str) -> dict[str, str]:
+    """Lookups for the division codes under ``prefix`` as a range, which an index on the code can serve
+    (a ``LIKE 'prefix%'`` cannot on PostgreSQL's default collation, nor on SQLite's case-blind LIKE):
+    codes are digits and at most 12 long, so they lie between the prefix and the prefix padded with 9s."""
+    return {"region_id__gte": prefix, "region_id__lte": prefix.ljust(12, "9")}
+
+
 def _place(a: str, b: str) -> str:
     for length, name in ((12, "village"), (9, "township"), (6, "county")):
         if len(a) >= length and a[:length] == b[:length]:
@@ -506,32 +583,35 @@ def _place(a: str, b: str) -> str:
     return ""
 
 
-def find_duplicates(matter: Matter, parties: list[Party], signature: Any | None) -> list[Candidate]:
-    """Earlier open matters that may be the same dispute: shared parties and/or similar text, with evidence."""
+def find_duplicates(
+    matter: Matter, parties: list[Party], signature: Any | None, links: list[PartyLink] | None = None
+) -> list[Candidate]:
+    """Earlier open matters that may be the same dispute: shared parties and/or similar text, with evidence.
+
+    ``links`` are the matter's :func:`party_links` when the caller has them already."""
     since = matter.created_at - DUPLICATE_WINDOW
     shared: dict[int, set[str]] = {}
     keys = _party_keys(parties)
-    if keys:
-        query = Q()
+    if links is None:
+        links = party_links(matter, parties)
+    for link in links:
+        if link.received < since or (len(shared) >= MAX_VERIFY and link.matter_id not in shared):
+            continue
         for field, value, _role in keys:
-            query |= Q(**{field: value})
-        for matter_id, phone_hash, id_hash in (
-            Party.objects.filter(
-                query, matter__created_at__gte=since, matter__created_at__lte=matter.created_at
-            )
-            .exclude(matter_id=matter.pk)
-            .values_list("matter_id", "phone_hash", "id_number_hash")[:MAX_VERIFY]
-        ):
-            for field, value, _role in keys:
-                if (field == "phone_hash" and value == phone_hash) or (
-                    field == "id_number_hash" and value == id_hash
-                ):
-                    shared.setdefault(matter_id, set()).add("phone" if field == "phone_hash" else "id_number")
+            if (field == "phone_hash" and value == link.phone_hash) or (
+                field == "id_number_hash" and value == link.id_number_hash
+            ):
+                shared.setdefault(link.matter_id, set()).add(
+                    "phone" if field == "phone_hash" else "id_number"
+                )
     text_ids: set[int] = set()
     if signature is not None:
+        # Newest first: when a boilerplate band is shared by more matters than are verified, the recent ones
+        # (the only ones inside the window) are those kept.
         text_ids = set(
             BandKey.objects.filter(key__in=minhash.band_keys(signature))
             .exclude(matter_id=matter.pk)
+            .order_by("-matter_id")
             .values_list("matter_id", flat=True)
             .distinct()[:MAX_VERIFY]
         )
@@ -542,16 +622,15 @@ def find_duplicates(matter: Matter, parties: list[Party], signature: Any | None)
         row["pk"]: row
         for row in Matter.objects.filter(pk__in=ids, created_at__gte=since, created_at__lte=matter.created_at)
         .exclude(status__in=FINAL_STATUSES)
-        .values("pk", "region_id", "created_at")
+        .order_by()
+        .values("pk", "region_id", "created_at", "fingerprint__signature")
     }
-    signatures = dict(
-        Fingerprint.objects.filter(matter_id__in=list(rows)).values_list("matter_id", "signature")
-    )
     found = []
     for pk, row in rows.items():
         similarity = 0.0
-        if signature is not None and pk in signatures:
-            similarity = minhash.similarity(signature, minhash.signature_from_bytes(bytes(signatures[pk])))
+        stored = row["fingerprint__signature"]
+        if signature is not None and stored is not None:
+            similarity = minhash.similarity(signature, minhash.signature_from_bytes(bytes(stored)))
         same_party = sorted(shared.get(pk, ()))
         place = _place(matter.region_id, row["region_id"])
         if same_party:
@@ -602,11 +681,15 @@ def _join_group(
     return group
 
 
-def find_group(matter: Matter, parties: list[Party]) -> MatterGroup | None:
+def find_group(
+    matter: Matter, parties: list[Party], signature: Any | None = None, *, grouped: bool | None = None
+) -> MatterGroup | None:
     """Link the matter into a group dispute when enough recent matters share its counterparty, or its
     township, category and topic (``clustering.groups``: character-bigram TF-IDF, near-duplicates of one
     another counting once); returns the group (new or existing) or None."""
-    if GroupMember.objects.filter(matter_id=matter.pk).exists():
+    if grouped is None:
+        grouped = GroupMember.objects.filter(matter_id=matter.pk).exists()
+    if grouped:
         return None
     county = matter.region_id[:6]
     since = matter.created_at - GROUP_WINDOW
@@ -619,12 +702,13 @@ def find_group(matter: Matter, parties: list[Party]) -> MatterGroup | None:
             Party.objects.filter(
                 role=PartyRole.RESPONDENT,
                 kind=PartyKind.ORGANIZATION,
-                matter__region__code__startswith=county,
                 matter__created_at__gte=since,
                 matter__created_at__lte=matter.created_at,
                 **{field: value},
+                **{f"matter__{k}": v for k, v in _within(county).items()},
             )
             .exclude(matter__status__in=[*FINAL_STATUSES])
+            .order_by()
             .values_list("matter_id", flat=True)
             .distinct()
         )
@@ -644,27 +728,45 @@ def find_group(matter: Matter, parties: list[Party]) -> MatterGroup | None:
     township = matter.region_id[:9]
     nearby = list(
         Matter.objects.filter(
-            region__code__startswith=township,
             category_id=matter.category_id,
             created_at__gte=matter.created_at - TOPIC_WINDOW,
             created_at__lte=matter.created_at,
+            **_within(township),
         )
         .exclude(pk=matter.pk)
         .exclude(status__in=[*FINAL_STATUSES])
         .order_by("-created_at")
-        .values_list("pk", "title", "description", "desired_outcome", "created_at")[:TOPIC_MAX_SCAN]
+        .values_list("pk", "title", "description", "desired_outcome", "fingerprint__signature", "created_at")[
+            :TOPIC_MAX_SCAN
+        ]
     )
     if len(nearby) + 1 < GROUP_MIN_SIZE:
         return None
+    # The stored fingerprints spare computing the neighbours' signatures again (most of the time here).
     records = [
-        clustering.Record(id=str(pk), text="\n".join(p for p in parts if p), time=created_at)
-        for pk, *parts, created_at in nearby
+        clustering.Record(
+            id=str(pk),
+            text="\n".join(p for p in (title, description, desired) if p),
+            time=created_at,
+            signature=minhash.signature_from_bytes(bytes(stored)) if stored is not None else None,
+        )
+        for pk, title, description, desired, stored, created_at in nearby
     ]
-    records.append(clustering.Record(id=str(matter.pk), text=matter_text(matter), time=matter.created_at))
-    found = clustering.groups(records, min_size=GROUP_MIN_SIZE, window_days=TOPIC_WINDOW.days)
-    mine = next((c for c in found if str(matter.pk) in c.members), None)
-    if mine is None:
+    records.append(
+        clustering.Record(
+            id=str(matter.pk), text=matter_text(matter), time=matter.created_at, signature=signature
+        )
+    )
+    found = clustering.groups(
+        records,
+        min_size=GROUP_MIN_SIZE,
+        window_days=TOPIC_WINDOW.days,
+        keyword_count=0,  # words are needed only for a new group, below
+        containing=str(matter.pk),
+    )
+    if not found:
         return None
+    mine = found[0]
     ids = {int(i) for i in mine.members}
     existing = (
         GroupMember.objects.filter(matter_id__in=sorted(ids - {matter.pk})).select_related("group").first()
@@ -673,7 +775,8 @@ def find_group(matter: Matter, parties: list[Party]) -> MatterGroup | None:
         group = existing.group
         GroupMember.objects.get_or_create(matter_id=matter.pk, defaults={"group": group})
         return group
-    words = next((r.split(":", 1)[1] for r in mine.reasons if r.startswith("keywords:")), "")
+    texts = {record.id: record.text for record in records}
+    words = ",".join(clustering.keywords([texts[i] for i in mine.members]))
     category = matter.category.name if matter.category else ""
     return _join_group(
         matter,
@@ -695,19 +798,22 @@ def find_group(matter: Matter, parties: list[Party]) -> MatterGroup | None:
 
 
 def _index(matter: Matter, signature: Any | None) -> None:
+    """Add the matter's fingerprint and band keys to the duplicate index (two statements).
+
+    Only the first pass writes them, in the transaction that writes the ``triaged`` event and under the
+    matter's lock, so a matter without that event has no index rows yet.
+    """
     if signature is None:
         return
-    _fingerprint, created = Fingerprint.objects.get_or_create(
-        matter=matter, defaults={"signature": minhash.signature_bytes(signature)}
+    Fingerprint.objects.bulk_create(
+        [Fingerprint(matter=matter, signature=minhash.signature_bytes(signature))], ignore_conflicts=True
     )
-    if created:
-        BandKey.objects.bulk_create([BandKey(key=key, matter=matter) for key in minhash.band_keys(signature)])
+    BandKey.objects.bulk_create([BandKey(key=key, matter=matter) for key in minhash.band_keys(signature)])
 
 
-def _already_triaged(matter_id: int) -> bool:
-    from suyuan.matters.models import MatterEvent
-
-    return MatterEvent.objects.filter(matter_id=matter_id, kind=EventKind.TRIAGED).exists()
+def _triaged() -> Exists:
+    """Annotation: the matter already has its ``triaged`` event."""
+    return Exists(MatterEvent.objects.filter(matter=OuterRef("pk"), kind=EventKind.TRIAGED))
 
 
 SWEEP_AFTER = dt.timedelta(minutes=5)
@@ -716,15 +822,10 @@ SWEEP_WINDOW = dt.timedelta(days=7)
 
 def untriaged_matter_ids(*, now: dt.datetime | None = None, limit: int = 1000) -> list[int]:
     """Recent matters without a ``triaged`` event, older than a few minutes (their task was lost)."""
-    from django.db.models import Exists, OuterRef
-
-    from suyuan.matters.models import MatterEvent
-
     now = now or timezone.now()
-    triaged = MatterEvent.objects.filter(matter=OuterRef("pk"), kind=EventKind.TRIAGED)
     return list(
         Matter.objects.filter(created_at__gte=now - SWEEP_WINDOW, created_at__lt=now - SWEEP_AFTER)
-        .filter(~Exists(triaged))
+        .filter(~_triaged())
         .order_by("created_at")
         .values_list("pk", flat=True)[:limit]
     )
@@ -733,27 +834,43 @@ def untriaged_matter_ids(*, now: dt.datetime | None = None, limit: int = 1000) -
 def matter_triage(*, matter_id: int, today: dt.date | None = None) -> Matter | None:
     """The first pass on a new matter (the intake task): proposals, flags, duplicates, groups, one event.
 
-    Safe to run twice: a matter that already has its ``triaged`` event is left alone.
+    Safe to run twice: a matter that already has its ``triaged`` event is left alone. The reading (models,
+    rules, the signature, the duplicate search) happens before the transaction; inside it, the matter is
+    locked once, the group search runs (it may create or join a group) and the writes are a handful of
+    statements (proposals in one, flags in one, candidates in one, index rows in two, the event).
     """
-    matter = Matter.objects.select_related("region", "category").filter(pk=matter_id).first()
-    if matter is None or _already_triaged(matter_id):
+    matter = (
+        Matter.objects.select_related("region", "category")
+        .annotate(triaged=_triaged(), grouped=Exists(GroupMember.objects.filter(matter=OuterRef("pk"))))
+        .filter(pk=matter_id)
+        .first()
+    )
+    if matter is None or matter.triaged:
         return None
+    ensure_place_names()
     parties = list(Party.objects.filter(matter=matter).order_by("id"))
     text = matter_text(matter)
     today = today or timezone.localdate()
 
-    proposals = {
-        name: _predict(model_get_or_create(name), text) for name in (CATEGORY_MODEL, ORGANIZATION_MODEL)
-    }
-    hits = flags.detect(text, _facts(matter, parties), today=today)
+    versions = active_versions(MODELS)
+    proposals = {name: _predict(name, versions.get(name), text) for name in MODELS}
+    links = party_links(matter, parties)
+    hits = flags.detect(text, _facts(matter, parties, links), today=today)
     try:
         signature = minhash.signature(text)
     except minhash.EmptyTextError:
         signature = None  # nothing to compare (punctuation only): no text duplicates, no topic group
+    candidates = find_duplicates(matter, parties, signature, links)
 
     with transaction.atomic():
-        locked = Matter.objects.select_for_update().filter(pk=matter_id).first()
-        if locked is None or _already_triaged(matter_id):
+        locked = (
+            Matter.objects.select_for_update()
+            .annotate(triaged=_triaged())
+            .order_by()
+            .filter(pk=matter_id)
+            .first()
+        )
+        if locked is None or locked.triaged:
             return None
         category: Category | None = None
         organization: Organization | None = None
@@ -765,6 +882,7 @@ def matter_triage(*, matter_id: int, today: dt.date | None = None) -> Matter | N
             ModelTarget.CATEGORY: waiting and locked.category_id is None,
             ModelTarget.ORGANIZATION: waiting and locked.accepted_at is None,
         }
+        rows: list[Proposal] = []
         for version, prediction in proposals.values():
             if version is None or prediction is None:
                 continue
@@ -776,22 +894,22 @@ def matter_triage(*, matter_id: int, today: dt.date | None = None) -> Matter | N
                 and open_to.get(model.target, False)
             )
             if model.target == ModelTarget.CATEGORY and apply:
-                category = Category.objects.filter(code=value, is_active=True).first()
+                category = matter_selectors.category_by_code(value)
                 apply = category is not None
             elif model.target == ModelTarget.ORGANIZATION and apply:
                 organization = Organization.objects.filter(pk=int(value)).first() if value.isdigit() else None
                 if organization is None or not _organization_fits(organization, matter):
                     organization, apply = None, False
-            Proposal.objects.update_or_create(
-                matter_id=matter_id,
-                target=model.target,
-                defaults={
-                    "version": version,
-                    "value": value,
-                    "confidence": round(prediction.confidence, 4),
-                    "top": [[label, round(p, 4)] for label, p in prediction.top],
-                    "applied": apply,
-                },
+            rows.append(
+                Proposal(
+                    matter_id=matter_id,
+                    target=model.target,
+                    version=version,
+                    value=value,
+                    confidence=round(prediction.confidence, 4),
+                    top=[[label, round(p, 4)] for label, p in prediction.top],
+                    applied=apply,
+                )
             )
             summary[model.target] = {
                 "value": value,
@@ -799,18 +917,21 @@ def matter_triage(*, matter_id: int, today: dt.date | None = None) -> Matter | N
                 "applied": apply,
                 "version": version.number,
             }
-        for hit in hits:
-            try:
-                with transaction.atomic():
-                    RiskFlag.objects.create(
-                        matter_id=matter_id,
-                        kind=hit.kind,
-                        evidence=[{"text": e.text, "start": e.start, "end": e.end} for e in hit.evidence],
-                        detail=hit.detail,
-                    )
-            except IntegrityError:
-                continue  # an open flag of this kind is already there
-        candidates = find_duplicates(matter, parties, signature)
+        # Proposals, flags and index rows are written only here, under the lock and with the event: a
+        # matter without its event has none yet. Flags still skip a kind already open, to be safe.
+        Proposal.objects.bulk_create(rows)
+        RiskFlag.objects.bulk_create(
+            [
+                RiskFlag(
+                    matter_id=matter_id,
+                    kind=hit.kind,
+                    evidence=[{"text": e.text, "start": e.start, "end": e.end} for e in hit.evidence],
+                    detail=hit.detail,
+                )
+                for hit in hits
+            ],
+            ignore_conflicts=True,
+        )
         DuplicateCandidate.objects.bulk_create(
             [
                 DuplicateCandidate(
@@ -826,9 +947,9 @@ def matter_triage(*, matter_id: int, today: dt.date | None = None) -> Matter | N
         _index(matter, signature)
         if category is not None and matter.category_id is None:
             matter.category = category  # the topic search of groups compares categories
-        group = find_group(matter, parties)
+        group = find_group(matter, parties, signature, grouped=matter.grouped)
         applied = matter_services.matter_triage_apply(
-            matter_id=matter_id,
+            matter=locked,
             category=category,
             organization=organization,
             priority=_priority_for(hit.kind for hit in hits),
@@ -839,7 +960,7 @@ def matter_triage(*, matter_id: int, today: dt.date | None = None) -> Matter | N
                 "group": group.pk if group is not None else None,
             },
         )
-        if group is not None and applied is not None:
+        if group is not None:
             matter_services.matter_event_record(
                 matter=applied,
                 kind=EventKind.GROUPED,

@@ -4,11 +4,12 @@ Every text here is written for these tests (never taken from real messages)."""
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from suyuan.triage import clustering
+from suyuan.triage import clustering, minhash
 from suyuan.triage.clustering import Cluster, Record, cluster, groups, keywords
 
 LIGHT = "我家小区门口的三盏路灯已经坏了三个月，晚上老人孩子出行很不方便，请尽快安排维修。"
@@ -189,6 +190,29 @@ def test_groups_find_one_site_with_reasons():
     # The hotline's copy of site0 is the same matter: five records, fewer matters.
     assert int(reasons["matters"]) < len(site.members)
     assert {"城南", "花园", "工地"} & set(reasons["keywords"].split(","))
+
+
+def test_groups_containing_one_record_answer_for_its_group_alone():
+    records = records_for_groups()
+    everything = groups(records, min_size=3)
+    mine = groups(records, min_size=3, containing="site1", keyword_count=0)
+    assert len(mine) == 1
+    site = next(g for g in everything if "site1" in g.members)
+    assert mine[0].members == site.members
+    assert not any(r.startswith("keywords:") for r in mine[0].reasons)  # asked for none
+    assert groups(records, min_size=3, containing="other0") == []  # in no group
+    with pytest.raises(ValueError, match="no record"):
+        groups(records, min_size=3, containing="nobody")
+
+
+def test_stored_signatures_give_what_computing_them_gives():
+    records = records_for_groups()
+    with_stored = [
+        dataclasses.replace(r, signature=minhash.signature(r.text)) if i % 2 else r
+        for i, r in enumerate(records)
+    ]
+    assert groups(with_stored, min_size=3) == groups(records, min_size=3)
+    assert cluster(with_stored, threshold=0.3) == cluster(records, threshold=0.3)
 
 
 def test_groups_min_size_counts_matters_not_calls():

@@ -115,13 +115,67 @@ class TestFirstPass:
         artefacts.clear()
         version = ModelVersion.objects.get(pk=trained.pk)
         with pytest.raises(artefacts.ArtefactRefused):
-            artefacts.load(version.pk, version.artefact, version.artefact_signature)
+            services.version_classifier(version)
         from suyuan.matters.tests.conftest import file_dispute
 
         matter = file_dispute(world, category=None, description=WAGES)
         services.matter_triage(matter_id=matter.pk)
         assert not Proposal.objects.filter(matter=matter, target=ModelTarget.CATEGORY).exists()
         assert events(matter, EventKind.TRIAGED)  # the rest of triage still ran
+
+    def test_the_statements_of_a_triage_do_not_grow_with_the_matters_indexed(
+        self, world, trained, django_capture_on_commit_callbacks
+    ):
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        from suyuan.matters.tests.conftest import file_dispute
+
+        account = "在某某建筑劳务公司的工地干活，工资拖欠了四个月，老板不接电话"
+
+        def statements_for_a_new_one(number: int) -> int:
+            matter = file_dispute(
+                world, category=None, description=account, parties=wage_parties(phone=f"1370000{number:04d}")
+            )
+            with CaptureQueriesContext(connection) as captured:
+                services.matter_triage(matter_id=matter.pk)
+            assert GroupMember.objects.filter(matter=matter).exists()  # it found its group
+            assert DuplicateCandidate.objects.filter(matter=matter).exists()  # and its look-alikes
+            return len(captured)
+
+        for i in range(3):
+            file_and_triage(
+                world,
+                django_capture_on_commit_callbacks,
+                description=account,
+                parties=wage_parties(f"1380000{i:04d}"),
+            )
+        few = statements_for_a_new_one(1)
+        for i in range(3, 15):
+            file_and_triage(
+                world,
+                django_capture_on_commit_callbacks,
+                description=account,
+                parties=wage_parties(f"1380000{i:04d}"),
+            )
+        many = statements_for_a_new_one(2)
+        assert few == many
+        assert many <= 23  # in a test the outer transaction is a savepoint: two statements more
+
+    def test_a_versions_artefact_is_read_once_per_process(self, world, trained):
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        from suyuan.matters.tests.conftest import file_dispute
+
+        artefacts.clear()
+        matters = [file_dispute(world, category=None, description=WAGES) for _ in range(3)]
+        with CaptureQueriesContext(connection) as captured:
+            for matter in matters:
+                services.matter_triage(matter_id=matter.pk)
+        reads = [q["sql"] for q in captured if '"triage_modelartefact"."data" AS' in q["sql"]]
+        assert len(reads) == 1
+        assert Proposal.objects.filter(matter__in=matters, target=ModelTarget.CATEGORY).count() == 3
 
 
 class TestVersions:
@@ -285,6 +339,36 @@ class TestFlags:
         flag = RiskFlag.objects.get(matter=matter, kind=RiskKind.VULNERABLE)
         assert flag.detail
         assert matter.priority == Priority.HIGH
+
+    def test_repeat_visits_count_the_applicants_matters_of_the_year_before(
+        self, world, django_capture_on_commit_callbacks, time_machine
+    ):
+        subjects = [
+            "楼道里堆满纸箱旧家具",
+            "小区车位总被外来车辆占着",
+            "垃圾站夏天臭气熏天",
+            "门口路灯坏了半年没修",
+        ]
+        start = dt.datetime(2026, 3, 2, 10, tzinfo=dt.UTC)
+
+        def file(days: int, subject: str) -> Matter:
+            time_machine.move_to(start + dt.timedelta(days=days))
+            return file_and_triage(
+                world,
+                django_capture_on_commit_callbacks,
+                title=subject[:6],
+                description=subject,
+                desired_outcome="",
+            )
+
+        filed = [file(days, subject) for days, subject in zip((0, 200, 400), subjects, strict=False)]
+        # The first is more than a year before the third: one earlier matter counts, below the threshold.
+        assert not RiskFlag.objects.filter(matter=filed[2], kind=RiskKind.REPEAT_VISITS).exists()
+        fourth = file(410, subjects[3])
+        flag = RiskFlag.objects.get(matter=fourth, kind=RiskKind.REPEAT_VISITS)
+        assert "2" in flag.detail
+        # The same phone, other disputes: not duplicates (texts differ, and the first is outside the window).
+        assert not DuplicateCandidate.objects.filter(matter=fourth).exists()
 
     def test_clearing_needs_a_reason_and_lowers_the_priority(self, world, django_capture_on_commit_callbacks):
         matter = file_and_triage(

@@ -74,7 +74,7 @@ class Command(BaseCommand):
         if version is None:
             raise CommandError(_("Model %(name)s has no such version.") % {"name": model.name})
         try:
-            trained = artefacts.load(version.pk, version.artefact, version.artefact_signature)
+            trained = services.version_classifier(version)
         except artefacts.ArtefactRefused:
             raise CommandError(
                 _("This version is not signed by this deployment; it is not loaded.")
