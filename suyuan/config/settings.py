@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "suyuan.mediation",
     "suyuan.supervision",
     "suyuan.court",
+    "suyuan.analytics",
     "suyuan.web",
     "suyuan.demo",
 ]

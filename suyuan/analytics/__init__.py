@@ -1,0 +1,2 @@
+"""Figures leaders can trust: read models kept from the matters' events, published definitions, early
+warning. See docs/analytics.md."""
