@@ -22,6 +22,7 @@ urlpatterns = [
     path("accounts/", include("suyuan.accounts.urls")),
     path("admin/", admin.site.urls),
     path("staff/supervision/", include("suyuan.supervision.urls")),
+    path("staff/figures/", include("suyuan.analytics.urls")),
     path("", include("suyuan.court.urls")),
     path("", include("suyuan.triage.urls")),
     path("", include("suyuan.mediation.urls")),

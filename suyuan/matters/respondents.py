@@ -37,7 +37,7 @@ from suyuan.accounts.models import Organization, User
 from suyuan.accounts.services import access_grant_create
 from suyuan.core.crypto import keyed_hash
 from suyuan.core.exceptions import Forbidden, NotFound
-from suyuan.matters import access
+from suyuan.matters import access, hooks
 from suyuan.matters.choices import (
     DayPart,
     EventKind,
@@ -167,9 +167,11 @@ def _respondent_label(party: Party) -> str:
 def _record_as_respondent(matter: Matter, party: Party, *, kind: str, **fields: Any) -> MatterEvent:
     """Append an event written by the respondent through their link (no account, so no actor)."""
     last = MatterEvent.objects.filter(matter=matter).aggregate(last=Max("seq"))["last"] or 0
-    return MatterEvent.objects.create(
+    event = MatterEvent.objects.create(
         matter=matter, seq=last + 1, kind=kind, actor=None, actor_label=_respondent_label(party), **fields
     )
+    hooks.event_written(matter.pk, kind)
+    return event
 
 
 def _lock_matter(matter_id: int) -> Matter:

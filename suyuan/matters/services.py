@@ -101,7 +101,7 @@ def _record(
     visibility: str = Visibility.PUBLIC,
 ) -> MatterEvent:
     last = MatterEvent.objects.filter(matter=matter).aggregate(last=Max("seq"))["last"] or 0
-    return MatterEvent.objects.create(
+    event = MatterEvent.objects.create(
         matter=matter,
         seq=last + 1,
         kind=kind,
@@ -113,6 +113,8 @@ def _record(
         data=data or {},
         text=text,
     )
+    hooks.event_written(matter.pk, kind)
+    return event
 
 
 def _move(
@@ -470,6 +472,8 @@ def matter_receive(
                     )
                 )
             MatterEvent.objects.bulk_create(events)
+            for event in events:
+                hooks.event_written(matter.pk, event.kind)
             _tell_applicant(
                 matter,
                 next((p for p in party_rows if p.role == PartyRole.APPLICANT), None),

@@ -6,6 +6,7 @@ from django.http import HttpRequest
 
 from suyuan.accounts.access import can_browse_audit_log, scope_for
 from suyuan.accounts.choices import Role
+from suyuan.analytics.selectors import may_view as may_view_figures
 from suyuan.court.selectors import works_at_court
 from suyuan.matters.access import works_with_matters
 from suyuan.matters.imports import may_import
@@ -26,4 +27,5 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         "viewer_works_with_orders": works_with_orders(user),
         "viewer_works_at_court": works_at_court(user),
         "viewer_sees_triage_models": may_view_models(user),
+        "viewer_sees_figures": may_view_figures(user),
     }

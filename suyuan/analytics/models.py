@@ -1,0 +1,119 @@
+"""The read models behind the figures, kept from the matters' events (see ``facts.py``).
+
+Nothing here is a source of truth: ``manage.py analytics_rebuild`` recomputes every row from the matters
+and their events, and a test shows the kept rows equal the rebuilt ones.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from suyuan.analytics.choices import Measure, Stage
+
+
+class MatterFact(models.Model):
+    """One matter as the figures see it (``facts.Fact``), with the last event it was derived from."""
+
+    matter = models.OneToOneField(
+        "matters.Matter", on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    region = models.CharField(max_length=12)
+    category_id = models.IntegerField(null=True, blank=True)  # matters.Category, kept as a plain number
+    kind = models.CharField(max_length=16)
+    channel = models.CharField(max_length=20)
+    received_on = models.DateField()
+    concluded_on = models.DateField(null=True, blank=True)
+    stage = models.CharField(max_length=16, choices=Stage.choices, blank=True)
+    days = models.IntegerField(null=True, blank=True)
+    mediation = models.CharField(max_length=10, blank=True)
+    mediation_on = models.DateField(null=True, blank=True)
+    overdue = models.BooleanField(default=False)
+    agreement = models.CharField(max_length=10, blank=True)
+    agreement_on = models.DateField(null=True, blank=True)
+    court_filed_on = models.DateField(null=True, blank=True)
+    rating = models.SmallIntegerField(null=True, blank=True)
+    rated_on = models.DateField(null=True, blank=True)
+    returned = models.BooleanField(default=False)
+    last_event_id = models.BigIntegerField(default=0)
+    derived_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("matter fact")
+        verbose_name_plural = _("matter facts")
+        indexes = [
+            models.Index(fields=["region", "received_on"], name="fact_region_received"),
+            models.Index(fields=["region", "concluded_on"], name="fact_region_concluded"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.matter_id} {self.received_on}"
+
+
+class MonthlyCount(models.Model):
+    """How many matters a measure counts in one month, place and category (and, at county level, kind
+    and channel). County rows (6-digit region) carry every dimension; township rows (9 digits) leave kind
+    and channel blank. ``value`` is the days to conclusion (``concluded``) or the score (``rated``)."""
+
+    month = models.DateField()  # its first day
+    region = models.CharField(max_length=12)
+    category_id = models.IntegerField(default=0)  # 0: no category
+    kind = models.CharField(max_length=16, blank=True)
+    channel = models.CharField(max_length=20, blank=True)
+    measure = models.CharField(max_length=24, choices=Measure.choices)
+    stage = models.CharField(max_length=16, blank=True)
+    value = models.IntegerField(default=0)
+    count = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("monthly count")
+        verbose_name_plural = _("monthly counts")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["month", "region", "category_id", "kind", "channel", "measure", "stage", "value"],
+                name="analytics_monthly_key",
+            )
+        ]
+        indexes = [models.Index(fields=["region", "month"], name="analytics_monthly_region")]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.region} {self.measure} {self.count}"
+
+
+class DailyCount(models.Model):
+    """Matters received per day, place (county and township rows) and category: what early warning reads."""
+
+    day = models.DateField()
+    region = models.CharField(max_length=12)
+    category_id = models.IntegerField(default=0)
+    count = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("daily count")
+        verbose_name_plural = _("daily counts")
+        constraints = [
+            models.UniqueConstraint(fields=["day", "region", "category_id"], name="analytics_daily_key")
+        ]
+        indexes = [models.Index(fields=["region", "category_id", "day"], name="analytics_daily_series")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.region} {self.count}"
+
+
+class RegionPopulation(models.Model):
+    """Residents of a county or township, entered by an administrator with its source, so figures can be
+    given per 10,000 residents (the latest year at or before the period is used)."""
+
+    region = models.ForeignKey("regions.Region", on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField(_("year"))
+    residents = models.PositiveIntegerField(_("residents"))
+    source = models.CharField(_("source"), max_length=200)
+
+    class Meta:
+        verbose_name = _("population")
+        verbose_name_plural = _("populations")
+        constraints = [models.UniqueConstraint(fields=["region", "year"], name="analytics_population_key")]
+
+    def __str__(self) -> str:
+        return f"{self.region_id} {self.year}: {self.residents}"

@@ -1,0 +1,411 @@
+"""The figures, computed from the read models for a place, a span of months and optionally a category.
+
+Who may see them: supervisors, analysts, administrators and dispatchers, for the places of their
+organisations and below (a township its township, a county its county); platform operators everywhere.
+Figures are counts and rates: no name, no identifier, no score of anyone. Counties and above read the
+monthly rows; a township or a village is small enough to be summed from its matters' facts with the very
+same ``facts.contributions``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from django.core.exceptions import ValidationError
+from django.db.models import Q, Sum
+from django.db.models.functions import Length
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from suyuan.accounts.access import code_prefix_q, scope_for
+from suyuan.accounts.choices import Role
+from suyuan.analytics import facts
+from suyuan.analytics.choices import Measure, Stage
+from suyuan.analytics.models import MatterFact, MonthlyCount, RegionPopulation
+from suyuan.matters.choices import Channel, MatterKind
+from suyuan.matters.models import Category
+from suyuan.regions.models import Region
+
+if TYPE_CHECKING:
+    from suyuan.accounts.access import Actor
+
+FIGURE_ROLES = frozenset({Role.SUPERVISOR, Role.ANALYST, Role.ADMINISTRATOR, Role.DISPATCHER})
+# Staff who may open the matters behind a number (analysts see aggregates only).
+DRILL_ROLES = FIGURE_ROLES - {Role.ANALYST}
+MAX_MONTHS = 60
+PROVINCE = "33"
+
+# A row of figures: (month, category id, kind, channel, measure, stage, value) -> count.
+Row = tuple[dt.date, int, str, str, str, str, int]
+
+
+def may_view(actor: Actor) -> bool:
+    scope = scope_for(actor)
+    return scope.is_platform_operator or scope.has_role(*FIGURE_ROLES)
+
+
+def may_open_matters(actor: Actor) -> bool:
+    scope = scope_for(actor)
+    return scope.is_platform_operator or scope.has_role(*DRILL_ROLES)
+
+
+def home_regions(actor: Actor) -> tuple[str, ...]:
+    """The places the actor's figures start from (their organisations' regions)."""
+    scope = scope_for(actor)
+    if scope.is_platform_operator:
+        return (PROVINCE,)
+    return scope_for(actor, roles=FIGURE_ROLES).region_codes
+
+
+def covers(actor: Actor, code: str) -> bool:
+    scope = scope_for(actor)
+    if scope.is_platform_operator:
+        return True
+    return any(code.startswith(root) for root in scope_for(actor, roles=FIGURE_ROLES).region_codes)
+
+
+@dataclass(frozen=True)
+class Filters:
+    region: Region
+    start: dt.date  # first day of the first month
+    end: dt.date  # first day of the last month (inclusive)
+    category: Category | None = None
+
+    @property
+    def months(self) -> int:
+        return (self.end.year - self.start.year) * 12 + self.end.month - self.start.month + 1
+
+    def shifted(self, years: int) -> Filters:
+        return Filters(
+            self.region,
+            self.start.replace(year=self.start.year + years),
+            self.end.replace(year=self.end.year + years),
+            self.category,
+        )
+
+    def query(self) -> dict[str, str]:
+        found = {"region": self.region.code, "start": f"{self.start:%Y-%m}", "end": f"{self.end:%Y-%m}"}
+        if self.category is not None:
+            found["category"] = self.category.code
+        return found
+
+
+def _month(text: str, field_name: str, errors: dict[str, str]) -> dt.date | None:
+    try:
+        year, month = (int(part) for part in text.strip().split("-"))
+        return dt.date(year, month, 1)
+    except (ValueError, TypeError):
+        errors[field_name] = _("Give a month as YYYY-MM, e.g. 2026-03.")
+        return None
+
+
+def parse_filters(actor: Actor, data: Mapping[str, Any]) -> Filters:
+    """Read the filters of a figures request; raise ``ValidationError`` (per field, translated) for
+    anything that makes no sense or lies outside what the actor may see."""
+    errors: dict[str, str] = {}
+    today = timezone.localdate()
+    this_month = today.replace(day=1)
+    code = str(data.get("region") or "").strip() or next(iter(home_regions(actor)), "")
+    region = Region.objects.filter(code=code).first() if code else None
+    if region is None:
+        errors["region"] = _("There is no such region.")
+    elif not covers(actor, region.code):
+        errors["region"] = _("This region is outside the places you may see.")
+    default_start = this_month.replace(year=this_month.year - 1)
+    start = _month(str(data.get("start") or f"{default_start:%Y-%m}"), "start", errors)
+    end = _month(str(data.get("end") or f"{this_month:%Y-%m}"), "end", errors)
+    if start and end:
+        if end < start:
+            errors["end"] = _("The end month is before the start month.")
+        elif (end.year - start.year) * 12 + end.month - start.month + 1 > MAX_MONTHS:
+            errors["start"] = _("Choose at most %(months)d months.") % {"months": MAX_MONTHS}
+    category = None
+    if data.get("category"):
+        category = Category.objects.filter(code=str(data["category"])).first()
+        if category is None:
+            errors["category"] = _("There is no such category.")
+    if errors or region is None or start is None or end is None:
+        raise ValidationError(errors)
+    return Filters(region, start, end, category)
+
+
+def _rows(filters: Filters) -> Counter[Row]:
+    """The counts of every measure in the months and place (and category) of ``filters``."""
+    code = filters.region.code
+    found: Counter[Row] = Counter()
+    if len(code) <= facts.COUNTY:
+        rows = MonthlyCount.objects.annotate(length=Length("region")).filter(
+            code_prefix_q("region", code),
+            length=facts.COUNTY,
+            month__gte=filters.start,
+            month__lte=filters.end,
+        )
+        if filters.category is not None:
+            rows = rows.filter(category_id=filters.category.pk)
+        for month, category, kind, channel, measure, stage, value, count in rows.values_list(
+            "month", "category_id", "kind", "channel", "measure", "stage", "value", "count"
+        ):
+            found[(month, category, kind, channel, measure, stage, value)] += count
+        return found
+    # A township or a village: its matters' facts, through the same contributions as the rollups.
+    last_day = _last_day(filters.end)
+    dates = ("received_on", "concluded_on", "mediation_on", "agreement_on", "court_filed_on", "rated_on")
+    when = Q()
+    for name in dates:
+        when |= Q(**{f"{name}__gte": filters.start, f"{name}__lte": last_day})
+    matters = MatterFact.objects.filter(code_prefix_q("region", code)).filter(when)
+    if filters.category is not None:
+        matters = matters.filter(category_id=filters.category.pk)
+    names = [
+        f.name
+        for f in MatterFact._meta.concrete_fields
+        if f.name not in ("matter", "last_event_id", "derived_at")
+    ]
+    for values in matters.values(*names):
+        fact = facts.Fact(**values)
+        for (month, region, category, kind, channel, measure, stage, value), n in facts.contributions(
+            fact
+        ).items():
+            if len(region) == facts.COUNTY and filters.start <= month <= filters.end:
+                found[(month, category, kind, channel, measure, stage, value)] += n
+    return found
+
+
+def _last_day(month: dt.date) -> dt.date:
+    following = (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    return following - dt.timedelta(days=1)
+
+
+def _percentile(histogram: Counter[int], q: float) -> int | None:
+    """The q-th quantile (nearest rank) of whole days counted in ``histogram``."""
+    total = sum(histogram.values())
+    if not total:
+        return None
+    rank = max(1, math.ceil(q * total))
+    seen = 0
+    for value in sorted(histogram):
+        seen += histogram[value]
+        if seen >= rank:
+            return value
+    return max(histogram)
+
+
+def _rate(part: int, whole: int) -> float | None:
+    return part / whole if whole else None
+
+
+@dataclass(frozen=True)
+class Share:
+    key: str
+    label: str
+    count: int
+    share: float | None
+
+
+@dataclass
+class Figures:
+    filters: Filters
+    received: int = 0
+    by_channel: list[Share] = field(default_factory=list)
+    by_kind: list[Share] = field(default_factory=list)
+    by_category: list[Share] = field(default_factory=list)
+    concluded: int = 0
+    funnel: list[Share] = field(default_factory=list)
+    mediation_succeeded: int = 0
+    mediation_failed: int = 0
+    mediation_rate: float | None = None
+    days_counted: int = 0
+    days_median: int | None = None
+    days_p90: int | None = None
+    overdue: int = 0
+    overdue_rate: float | None = None
+    honoured: int = 0
+    broken: int = 0
+    honoured_rate: float | None = None
+    returned: int = 0
+    returned_rate: float | None = None
+    petitions: int = 0
+    court_filed: int = 0
+    court_filed_last_year: int = 0
+    court_change: float | None = None
+    residents: int | None = None
+    residents_year: int | None = None
+    court_per_10k: float | None = None
+    court_per_10k_last_year: float | None = None
+    received_per_10k: float | None = None
+    ratings: int = 0
+    satisfaction: float | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["filters"] = self.filters.query()
+        return data
+
+
+def _shares(counter: Counter[str], labels: Mapping[str, str], total: int) -> list[Share]:
+    return [
+        Share(key, labels.get(key, key) or _("none"), n, _rate(n, total))
+        for key, n in sorted(counter.items(), key=lambda item: (-item[1], item[0]))
+        if n
+    ]
+
+
+def population(region: Region, year: int) -> tuple[int, int] | None:
+    """(residents, year) of the latest entry at or before ``year`` for the region, else None."""
+    row = (
+        RegionPopulation.objects.filter(region=region, year__lte=year)
+        .order_by("-year")
+        .values_list("residents", "year")
+        .first()
+    )
+    return (row[0], row[1]) if row else None
+
+
+def figures(filters: Filters) -> Figures:
+    rows = _rows(filters)
+    result = Figures(filters=filters)
+    channel: Counter[str] = Counter()
+    kind: Counter[str] = Counter()
+    category: Counter[str] = Counter()
+    stages: Counter[str] = Counter()
+    days: Counter[int] = Counter()
+    scores: Counter[int] = Counter()
+    categories = dict(Category.objects.values_list("pk", "code"))
+    for (_month, category_id, matter_kind, matter_channel, measure, stage, value), n in rows.items():
+        if measure == Measure.RECEIVED:
+            result.received += n
+            channel[matter_channel] += n
+            kind[matter_kind] += n
+            category[categories.get(category_id, "")] += n
+        elif measure == Measure.CONCLUDED:
+            result.concluded += n
+            stages[stage] += n
+            if stage != Stage.OTHER:
+                days[value] += n
+        elif measure == Measure.MEDIATION_SUCCEEDED:
+            result.mediation_succeeded += n
+        elif measure == Measure.MEDIATION_FAILED:
+            result.mediation_failed += n
+        elif measure == Measure.OVERDUE:
+            result.overdue += n
+        elif measure == Measure.AGREEMENT_HONOURED:
+            result.honoured += n
+        elif measure == Measure.AGREEMENT_BROKEN:
+            result.broken += n
+        elif measure == Measure.RETURNED:
+            result.returned += n
+        elif measure == Measure.COURT_FILED:
+            result.court_filed += n
+        elif measure == Measure.RATED:
+            scores[value] += n
+    category_labels = {c.code: c.name for c in Category.objects.all()}
+    result.by_channel = _shares(channel, {c.value: str(c.label) for c in Channel}, result.received)
+    result.by_kind = _shares(kind, {k.value: str(k.label) for k in MatterKind}, result.received)
+    result.by_category = _shares(category, category_labels, result.received)
+    result.funnel = [
+        Share(
+            stage.value, str(stage.label), stages[stage.value], _rate(stages[stage.value], result.concluded)
+        )
+        for stage in Stage
+    ]
+    result.petitions = kind[MatterKind.PETITION]
+    result.mediation_rate = _rate(
+        result.mediation_succeeded, result.mediation_succeeded + result.mediation_failed
+    )
+    result.days_counted = sum(days.values())
+    result.days_median = _percentile(days, 0.5)
+    result.days_p90 = _percentile(days, 0.9)
+    result.overdue_rate = _rate(result.overdue, result.concluded)
+    result.honoured_rate = _rate(result.honoured, result.honoured + result.broken)
+    result.returned_rate = _rate(result.returned, result.received)
+    result.ratings = sum(scores.values())
+    result.satisfaction = (
+        sum(score * n for score, n in scores.items()) / result.ratings if result.ratings else None
+    )
+    last_year = _rows(filters.shifted(-1))
+    result.court_filed_last_year = sum(
+        n for (_m, _c, _k, _ch, measure, _s, _v), n in last_year.items() if measure == Measure.COURT_FILED
+    )
+    if result.court_filed_last_year:
+        result.court_change = (
+            result.court_filed - result.court_filed_last_year
+        ) / result.court_filed_last_year
+    people = population(filters.region, filters.end.year)
+    if people is not None:
+        result.residents, result.residents_year = people
+        years = filters.months / 12
+        result.court_per_10k = result.court_filed * 10_000 / people[0]
+        result.court_per_10k_last_year = result.court_filed_last_year * 10_000 / people[0]
+        result.received_per_10k = result.received * 10_000 / people[0] / years if years else None
+    return result
+
+
+@dataclass(frozen=True)
+class Place:
+    code: str
+    name: str
+    received: int
+    per_10k: float | None  # per 10,000 residents and year, where the population is entered
+
+
+def places(filters: Filters) -> list[Place]:
+    """The places one level down (counties of a city or the province, townships of a county, villages of
+    a township) with the matters received in the period, most first: the ranked list and the map."""
+    code = filters.region.code
+    children = dict(Region.objects.filter(parent_id=code).values_list("code", "name"))
+    if len(code) < facts.COUNTY:
+        # Counties of a province or city: their rows, whatever the level in between.
+        children = dict(
+            Region.objects.filter(code_prefix_q("code", code)).annotate(length=Length("code"))
+            .filter(length=facts.COUNTY)
+            .values_list("code", "name")
+        )  # fmt: skip
+    counts: Counter[str] = Counter()
+    if len(code) <= facts.COUNTY:
+        level = facts.COUNTY if len(code) < facts.COUNTY else facts.TOWNSHIP
+        rows = MonthlyCount.objects.annotate(length=Length("region")).filter(
+            code_prefix_q("region", code),
+            length=level,
+            measure=Measure.RECEIVED,
+            month__gte=filters.start,
+            month__lte=filters.end,
+        )
+        if filters.category is not None:
+            rows = rows.filter(category_id=filters.category.pk)
+        for region, n in rows.values("region").annotate(n=Sum("count")).values_list("region", "n"):
+            counts[region] += n
+    else:
+        matters = MatterFact.objects.filter(
+            code_prefix_q("region", code),
+            received_on__gte=filters.start,
+            received_on__lte=_last_day(filters.end),
+        )
+        if filters.category is not None:
+            matters = matters.filter(category_id=filters.category.pk)
+        for region in matters.values_list("region", flat=True):
+            for child in children:
+                if region.startswith(child):
+                    counts[child] += 1
+                    break
+    years = filters.months / 12
+    residents = dict(
+        RegionPopulation.objects.filter(region_id__in=list(children), year__lte=filters.end.year)
+        .order_by("region_id", "year")
+        .values_list("region_id", "residents")
+    )  # the latest year wins
+    found = [
+        Place(
+            child,
+            name,
+            counts[child],
+            counts[child] * 10_000 / residents[child] / years if child in residents and years else None,
+        )
+        for child, name in children.items()
+    ]
+    found.sort(key=lambda p: (-p.received, p.code))
+    return found
