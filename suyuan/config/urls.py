@@ -23,6 +23,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("staff/supervision/", include("suyuan.supervision.urls")),
     path("staff/figures/", include("suyuan.analytics.urls")),
+    path("staff/board/", include("suyuan.command.urls")),
     path("", include("suyuan.court.urls")),
     path("", include("suyuan.triage.urls")),
     path("", include("suyuan.mediation.urls")),
