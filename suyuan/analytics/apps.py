@@ -16,3 +16,4 @@ class AnalyticsConfig(AppConfig):
 
         hooks.on_event("analytics", tasks.enqueue_refresh, kinds=facts.FACT_EVENTS)
         periodic.register("analytics.sweep", every=timedelta(minutes=10), task=tasks.sweep_stale_facts)
+        periodic.register("analytics.alerts", every=timedelta(hours=1), task=tasks.detect_alerts)

@@ -26,3 +26,22 @@ class Measure(models.TextChoices):
     RETURNED = "returned", _("came back within 180 days")  # on the new matter's day of receipt
     COURT_FILED = "court_filed", _("court case filed")  # on the day of filing
     RATED = "rated", _("rated")  # on the day of the rating; value = the score (1-5)
+
+
+class AlertKind(models.TextChoices):
+    """Why an alert was raised; every alert counts matters and never names or scores a person."""
+
+    RISE = "rise", _("unusual rise")  # a category rose in a place beyond its own (seasonal) baseline
+    GROUP = "group", _("group dispute")  # many matters against one counterparty or on one topic (triage)
+    VIOLENCE = "violence", _("risk of violence")  # a matter whose words threaten violence or an extreme act
+    OVERDUE = "overdue", _("overdue matters piling up")  # many overdue open matters in one township
+
+
+class AlertStatus(models.TextChoices):
+    OPEN = "open", _("open")  # raised, nobody has looked yet
+    ACKNOWLEDGED = "acknowledged", _("acknowledged")  # someone in the room took it (and maybe assigned it)
+    DISMISSED = "dismissed", _("dismissed")  # judged not to need action, with a reason (final)
+    CLOSED = "closed", _("no longer holds")  # the next detection no longer found it (final)
+
+
+LIVE_ALERT_STATUSES = frozenset({AlertStatus.OPEN, AlertStatus.ACKNOWLEDGED})

@@ -10,7 +10,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from suyuan.analytics.choices import Measure, Stage
+from suyuan.analytics.choices import AlertKind, AlertStatus, Measure, Stage
 
 
 class MatterFact(models.Model):
@@ -117,3 +117,52 @@ class RegionPopulation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.region_id} {self.year}: {self.residents}"
+
+
+class Alert(models.Model):
+    """An early warning for a place: why (numbers, a baseline, the matters behind it), and what the
+    command room did with it. One live alert per subject (``subject`` names what it is about: a place and
+    category, a group, a matter, a township's overdue matters)."""
+
+    kind = models.CharField(_("kind"), max_length=16, choices=AlertKind.choices)
+    status = models.CharField(
+        _("status"), max_length=16, choices=AlertStatus.choices, default=AlertStatus.OPEN
+    )
+    subject = models.CharField(max_length=64)
+    region = models.CharField(_("place"), max_length=12)
+    category_id = models.IntegerField(null=True, blank=True)
+    window_start = models.DateField(null=True, blank=True)
+    window_end = models.DateField(null=True, blank=True)
+    # Counts only: observed, expected, ratio, p-value, method, the baseline periods, flag kinds …
+    numbers = models.JSONField(default=dict)
+    matter_ids = models.JSONField(default=list)  # the matters behind it (at most MAX_MATTERS)
+    detected_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+    acknowledged_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    assigned_to = models.ForeignKey(
+        "accounts.Organization", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    dismissed_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    dismissed_at = models.DateTimeField(null=True, blank=True)
+    dismiss_reason = models.TextField(_("why it was dismissed"), blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("alert")
+        verbose_name_plural = _("alerts")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["subject"],
+                condition=models.Q(status__in=["open", "acknowledged"]),
+                name="analytics_one_live_alert",
+            )
+        ]
+        indexes = [models.Index(fields=["region", "status"], name="analytics_alert_region")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.subject} {self.status}"

@@ -6,7 +6,7 @@ import logging
 
 from django_tasks import task
 
-from suyuan.analytics import services
+from suyuan.analytics import alerts, services
 
 logger = logging.getLogger(__name__)
 
@@ -31,3 +31,12 @@ def enqueue_refresh(matter_id: int) -> None:
     except Exception:
         # The command has committed; the figures catch up with the sweep. Never a reason to fail.
         logger.exception("analytics: could not enqueue the refresh of matter %s", matter_id)
+
+
+@task()
+def detect_alerts() -> int:
+    report = alerts.alerts_detect()
+    logger.info(
+        "analytics: alerts raised %d, updated %d, closed %d", report.raised, report.updated, report.closed
+    )
+    return report.raised

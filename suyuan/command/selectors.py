@@ -17,6 +17,8 @@ from django.db.models.functions import Substr
 from django.utils import timezone
 
 from suyuan.accounts.access import code_prefix_q
+from suyuan.analytics.alerts import alerts_visible_to
+from suyuan.analytics.choices import LIVE_ALERT_STATUSES
 from suyuan.analytics.models import MatterFact
 from suyuan.analytics.selectors import covers, home_regions, may_open_matters, may_view
 from suyuan.matters.access import matters_visible_to
@@ -48,6 +50,7 @@ class Board:
     orders_escalated: int  # open orders that came from a level up after a missed answer
     received_today: int
     concluded_today: int
+    alerts: int  # live early warnings of the place
     children: list[tuple[Region, int, int]]  # the places one level down: (place, open, overdue)
 
 
@@ -104,6 +107,9 @@ def board(actor: Actor, region: Region) -> Board:
         orders_escalated=orders["escalated"],
         received_today=facts.filter(received_on=today).count(),
         concluded_today=facts.filter(concluded_on=today).count(),
+        alerts=alerts_visible_to(actor)
+        .filter(code_prefix_q("region", region.code), status__in=LIVE_ALERT_STATUSES)
+        .count(),
         children=sorted(
             ((children[c], n[0], n[1]) for c, n in by_child.items()),
             key=lambda item: (-item[2], -item[1], item[0].code),

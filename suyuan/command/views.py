@@ -4,17 +4,26 @@ counts only, never a person)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods
 
+from suyuan.accounts.access import code_prefix_q
+from suyuan.accounts.models import Organization, User
 from suyuan.accounts.pages import page
+from suyuan.analytics import alerts
+from suyuan.analytics.choices import LIVE_ALERT_STATUSES
+from suyuan.analytics.models import Alert
 from suyuan.command import selectors
+from suyuan.core.exceptions import Forbidden
+from suyuan.matters.access import matters_visible_to
+from suyuan.matters.models import Category
 from suyuan.regions.models import Region
 
 app_name = "command"
@@ -22,6 +31,10 @@ app_name = "command"
 REFRESH_SECONDS = 30
 
 board_page = page(staff=True, allowed=selectors.may_view, refusal=gettext_lazy("Your role has no board."))
+
+
+def _user(request: HttpRequest) -> User:
+    return cast(User, request.user)
 
 
 def _region(request: HttpRequest) -> tuple[Region | None, str]:
@@ -52,4 +65,99 @@ def board_view(request: HttpRequest) -> HttpResponse:
     return render(request, template, context)
 
 
-urlpatterns = [path("", board_view, name="board")]
+alerts_page = page(
+    staff=True, allowed=alerts.may_view_alerts, refusal=gettext_lazy("Your role has no alerts.")
+)
+
+
+def _alert_rows(found: list[Alert]) -> list[dict[str, Any]]:
+    names = dict(Region.objects.filter(code__in={a.region for a in found}).values_list("code", "name"))
+    categories = dict(Category.objects.values_list("pk", "name"))
+    return [
+        {
+            "alert": a,
+            "place": names.get(a.region, a.region),
+            "category": categories.get(a.category_id or 0, ""),
+        }
+        for a in found
+    ]
+
+
+@require_GET
+@alerts_page
+def alert_list(request: HttpRequest) -> HttpResponse:
+    show = request.GET.get("show", "live")
+    found = alerts.alerts_visible_to(request.user)
+    if show == "live":
+        found = found.filter(status__in=LIVE_ALERT_STATUSES)
+    return render(
+        request,
+        "command/alerts.html",
+        {"rows": _alert_rows(list(found.order_by("-detected_at")[:200])), "show": show},
+    )
+
+
+def _alert_for(request: HttpRequest, pk: int) -> Alert:
+    alert = alerts.alerts_visible_to(request.user).filter(pk=pk).first()
+    if alert is None:
+        raise Http404
+    return alert
+
+
+@require_http_methods(["GET", "POST"])
+@alerts_page
+def alert_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    alert = _alert_for(request, pk)
+    errors: dict[str, list[str]] = {}
+    status = 200
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        try:
+            if action == "acknowledge":
+                alerts.alert_acknowledge(alert=alert, actor=_user(request))
+            elif action == "assign":
+                organization = Organization.objects.filter(pk=request.POST.get("organization") or 0).first()
+                if organization is None:
+                    raise ValidationError({"organization": _("Choose an organisation.")})
+                alerts.alert_assign(alert=alert, actor=_user(request), organization=organization)
+            elif action == "dismiss":
+                alerts.alert_dismiss(alert=alert, actor=_user(request), reason=request.POST.get("reason", ""))
+            else:
+                raise ValidationError({"action": _("Choose what to do.")})
+            return redirect("command:alert", pk=alert.pk)
+        except ValidationError as exc:
+            errors, status = exc.message_dict, 422
+        except Forbidden as exc:
+            raise PermissionDenied(exc.message) from None
+        alert.refresh_from_db()
+    matters = []
+    if selectors.may_open_matters(request.user) and alert.matter_ids:
+        matters = list(
+            matters_visible_to(request.user).filter(pk__in=alert.matter_ids[:100]).order_by("-created_at")
+        )
+    organizations = (
+        Organization.objects.filter(is_active=True)
+        .filter(code_prefix_q("region_id", alert.region[:6]))
+        .order_by("region_id", "name")[:200]
+    )
+    return render(
+        request,
+        "command/alert.html",
+        {
+            "row": _alert_rows([alert])[0],
+            "alert": alert,
+            "matters": matters,
+            "hidden_matters": len(alert.matter_ids) - len(matters),
+            "may_act": alerts.may_act(request.user, alert) and alert.status in LIVE_ALERT_STATUSES,
+            "organizations": organizations,
+            "errors": errors,
+        },
+        status=status,
+    )
+
+
+urlpatterns = [
+    path("", board_view, name="board"),
+    path("alerts/", alert_list, name="alerts"),
+    path("alerts/<int:pk>/", alert_detail, name="alert"),
+]
