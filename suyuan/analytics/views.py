@@ -65,7 +65,7 @@ def figures_view(request: HttpRequest) -> HttpResponse:
         "categories": Category.objects.filter(is_active=True).order_by("sort_order", "code"),
         "definitions": definitions.BY_KEY,
         "may_open_matters": selectors.may_open_matters(request.user),
-        "values": request.GET,
+        "values": {key: request.GET.get(key, "") for key in ("region", "start", "end", "category")},
     }
     try:
         filters = selectors.parse_filters(request.user, request.GET)

@@ -170,6 +170,14 @@ def test_a_township_centre_sees_its_township_only(world, march):
     assert client.get(URL, {"region": "330881", **MARCH}).status_code == 422
 
 
+def test_the_page_without_filters_shows_the_last_twelve_months_of_home(world, march, time_machine):
+    time_machine.move_to(dt.datetime(2026, 4, 2, 2, tzinfo=dt.UTC), tick=False)
+    response = client_for(world.staff[Role.SUPERVISOR]).get(URL)
+    assert response.status_code == 200
+    assert response.context["query"] == {"region": "330881", "start": "2025-04", "end": "2026-04"}
+    assert response.context["figures"].received == 3
+
+
 def test_anonymous_visitors_are_sent_to_sign_in(world):
     response = client_for(None).get(URL)
     assert response.status_code == 302
