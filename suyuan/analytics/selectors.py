@@ -134,8 +134,9 @@ def parse_filters(actor: Actor, data: Mapping[str, Any]) -> Filters:
     return Filters(region, start, end, category)
 
 
-def _rows(filters: Filters) -> Counter[Row]:
-    """The counts of every measure in the months and place (and category) of ``filters``."""
+def _rows(filters: Filters, measures: tuple[str, ...] = ()) -> Counter[Row]:
+    """The counts of every measure (or of ``measures``) in the months and place (and category) of
+    ``filters``."""
     code = filters.region.code
     found: Counter[Row] = Counter()
     if len(code) <= facts.COUNTY:
@@ -147,6 +148,8 @@ def _rows(filters: Filters) -> Counter[Row]:
         )
         if filters.category is not None:
             rows = rows.filter(category_id=filters.category.pk)
+        if measures:
+            rows = rows.filter(measure__in=measures)
         for month, category, kind, channel, measure, stage, value, count in rows.values_list(
             "month", "category_id", "kind", "channel", "measure", "stage", "value", "count"
         ):
@@ -171,7 +174,11 @@ def _rows(filters: Filters) -> Counter[Row]:
         for (month, region, category, kind, channel, measure, stage, value), n in facts.contributions(
             fact
         ).items():
-            if len(region) == facts.COUNTY and filters.start <= month <= filters.end:
+            if (
+                len(region) == facts.COUNTY
+                and filters.start <= month <= filters.end
+                and (not measures or measure in measures)
+            ):
                 found[(month, category, kind, channel, measure, stage, value)] += n
     return found
 
@@ -327,7 +334,7 @@ def figures(filters: Filters) -> Figures:
     result.satisfaction = (
         sum(score * n for score, n in scores.items()) / result.ratings if result.ratings else None
     )
-    last_year = _rows(filters.shifted(-1))
+    last_year = _rows(filters.shifted(-1), (Measure.COURT_FILED,))
     result.court_filed_last_year = sum(
         n for (_m, _c, _k, _ch, measure, _s, _v), n in last_year.items() if measure == Measure.COURT_FILED
     )
