@@ -23,12 +23,12 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import Substr
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from suyuan.accounts.access import code_prefix_q, scope_for
+from suyuan.accounts.access import code_prefix_q, organizations_visible_to, scope_for
 from suyuan.accounts.choices import Role
 from suyuan.accounts.models import Organization, User
 from suyuan.analytics import facts, warning
@@ -303,6 +303,16 @@ def _locked(actor: Actor, alert: Alert) -> Alert:
     if locked.status not in LIVE_ALERT_STATUSES:
         raise ValidationError({"alert": _("This alert is no longer open.")})
     return locked
+
+
+def assignable_organizations(actor: Actor, alert: Alert) -> QuerySet[Organization]:
+    """The active organisations of the alert's county that the actor's scope reaches."""
+    return (
+        organizations_visible_to(actor)
+        .filter(is_active=True)
+        .filter(code_prefix_q("region_id", alert.region[: facts.COUNTY]))
+        .order_by("region_id", "name")
+    )
 
 
 @transaction.atomic

@@ -14,8 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
-from suyuan.accounts.access import code_prefix_q
-from suyuan.accounts.models import Organization, User
+from suyuan.accounts.models import User
 from suyuan.accounts.pages import page
 from suyuan.analytics import alerts
 from suyuan.analytics.choices import LIVE_ALERT_STATUSES
@@ -116,7 +115,12 @@ def alert_detail(request: HttpRequest, pk: int) -> HttpResponse:
             if action == "acknowledge":
                 alerts.alert_acknowledge(alert=alert, actor=_user(request))
             elif action == "assign":
-                organization = Organization.objects.filter(pk=request.POST.get("organization") or 0).first()
+                chosen = request.POST.get("organization") or ""
+                organization = (
+                    alerts.assignable_organizations(request.user, alert).filter(pk=int(chosen)).first()
+                    if chosen.isdigit()
+                    else None
+                )
                 if organization is None:
                     raise ValidationError({"organization": _("Choose an organisation.")})
                 alerts.alert_assign(alert=alert, actor=_user(request), organization=organization)
@@ -135,11 +139,7 @@ def alert_detail(request: HttpRequest, pk: int) -> HttpResponse:
         matters = list(
             matters_visible_to(request.user).filter(pk__in=alert.matter_ids[:100]).order_by("-created_at")
         )
-    organizations = (
-        Organization.objects.filter(is_active=True)
-        .filter(code_prefix_q("region_id", alert.region[:6]))
-        .order_by("region_id", "name")[:200]
-    )
+    organizations = alerts.assignable_organizations(request.user, alert)[:200]
     return render(
         request,
         "command/alert.html",
