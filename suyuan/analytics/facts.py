@@ -194,8 +194,11 @@ def _month(day: dt.date) -> dt.date:
 
 
 def contributions(fact: Fact | None) -> Counter[Key]:
-    """The monthly rollup rows this fact adds one to: at its county with every dimension, and at its
-    township (when its place is at or below one) with category only (kind and channel left blank)."""
+    """The monthly rollup rows this fact adds one to, at its county: receipts by category, kind and
+    channel, every other measure by category only (kind and channel blank: no figure breaks them down,
+    and the days and scores already multiply the rows); and its receipt at its township too (when its
+    place is at or below one), which ranks the townships of a county. A township's or a village's own
+    figures are summed from its matters' facts."""
     found: Counter[Key] = Counter()
     if fact is None:
         return found
@@ -203,9 +206,12 @@ def contributions(fact: Fact | None) -> Counter[Key]:
 
     def add(day: dt.date, measure: str, stage: str = "", value: int = 0) -> None:
         month = _month(day)
-        found[(month, fact.region[:COUNTY], category, fact.kind, fact.channel, measure, stage, value)] += 1
-        if len(fact.region) >= TOWNSHIP:
-            found[(month, fact.region[:TOWNSHIP], category, "", "", measure, stage, value)] += 1
+        if measure == Measure.RECEIVED:
+            found[(month, fact.region[:COUNTY], category, fact.kind, fact.channel, measure, "", 0)] += 1
+            if len(fact.region) >= TOWNSHIP:
+                found[(month, fact.region[:TOWNSHIP], category, "", "", measure, "", 0)] += 1
+        else:
+            found[(month, fact.region[:COUNTY], category, "", "", measure, stage, value)] += 1
 
     add(fact.received_on, Measure.RECEIVED)
     if fact.returned:

@@ -52,9 +52,9 @@ class MatterFact(models.Model):
 
 
 class MonthlyCount(models.Model):
-    """How many matters a measure counts in one month, place and category (and, at county level, kind
-    and channel). County rows (6-digit region) carry every dimension; township rows (9 digits) leave kind
-    and channel blank. ``value`` is the days to conclusion (``concluded``) or the score (``rated``)."""
+    """How many matters a measure counts in one month, county and category (receipts also by kind and
+    channel); township rows (9-digit region) count receipts only, by category. ``value`` is the days to
+    conclusion (``concluded``) or the score (``rated``). See ``facts.contributions``."""
 
     month = models.DateField()  # its first day
     region = models.CharField(max_length=12)
