@@ -242,15 +242,12 @@ def measure(workdir: Path) -> None:
             MatterEvent.objects.filter(matter=matter).order_by("-seq").values_list("seq", flat=True).first()
             or 0
         )
-        t = time.perf_counter()
         with transaction.atomic():
             MatterEvent.objects.create(matter=matter, seq=last + 1, kind=EventKind.AGREEMENT_RECORDED)
             Matter.objects.filter(pk=pk).update(status=MatterStatus.RESOLVED)
-        write = time.perf_counter() - t
         t = time.perf_counter()
         services.facts_refresh(matter_ids=[pk])
         times.append((time.perf_counter() - t) * 1000)
-        del write
     print(
         f"[{connection.vendor}]   keeping the read models, per new event (facts_refresh of its matter): "
         f"{_percentiles(times)}",

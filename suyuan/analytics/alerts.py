@@ -29,11 +29,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from suyuan.accounts.access import code_prefix_q, organizations_visible_to, scope_for
-from suyuan.accounts.choices import Role
 from suyuan.accounts.models import Organization, User
 from suyuan.analytics import facts, warning
 from suyuan.analytics.choices import LIVE_ALERT_STATUSES, AlertKind, AlertStatus
 from suyuan.analytics.models import Alert, DailyCount, MatterFact
+from suyuan.analytics.selectors import DRILL_ROLES, FIGURE_ROLES
 from suyuan.core.exceptions import Forbidden
 from suyuan.matters.choices import OPEN_STATUSES
 from suyuan.matters.models import Matter
@@ -51,8 +51,9 @@ GROUP_RECENT = dt.timedelta(days=30)
 SUPPRESS = dt.timedelta(days=14)
 MAX_MATTERS = 500
 VIOLENT_KINDS = (RiskKind.VIOLENCE, RiskKind.EXTREME_ACT)
-ALERT_ROLES = frozenset({Role.SUPERVISOR, Role.ANALYST, Role.ADMINISTRATOR, Role.DISPATCHER})
-ACT_ROLES = ALERT_ROLES - {Role.ANALYST}
+# Alerts are seen by whoever sees the figures, and acted on by those who may open the matters behind them.
+ALERT_ROLES = FIGURE_ROLES
+ACT_ROLES = DRILL_ROLES
 
 
 @dataclass
@@ -263,11 +264,6 @@ def alerts_detect(*, today: dt.date | None = None) -> DetectReport:
 # --- Who sees and acts ----------------------------------------------------------------------------------
 
 
-def may_view_alerts(actor: Actor) -> bool:
-    scope = scope_for(actor)
-    return scope.is_platform_operator or scope.has_role(*ALERT_ROLES)
-
-
 def _regions(actor: Actor, roles: frozenset[str]) -> tuple[str, ...] | None:
     """Region code prefixes the actor holds ``roles`` in (None: everywhere)."""
     scope = scope_for(actor)
@@ -286,8 +282,8 @@ def alerts_visible_to(actor: Actor) -> Any:
     query = Q()
     for prefix in regions:
         query |= code_prefix_q("region", prefix)
-        # An alert of a wider place (a county's rise) is seen by the rooms below it too.
-        query |= Q(region__in=[prefix[:n] for n in (6,) if len(prefix) > n])
+        if len(prefix) > facts.COUNTY:  # a county's alert (its rise) is seen by the rooms below it too
+            query |= Q(region=prefix[: facts.COUNTY])
     return alerts.filter(query)
 
 

@@ -104,18 +104,29 @@ def _month(text: str, field_name: str, errors: dict[str, str]) -> dt.date | None
         return None
 
 
+def region_for(actor: Actor, code: str) -> Region:
+    """The region a figures or board request asks for (the actor's home place when ``code`` is empty);
+    ``ValidationError`` on ``region`` for an unknown code or a place outside what the actor may see."""
+    code = (code or "").strip() or next(iter(home_regions(actor)), "")
+    region = Region.objects.filter(code=code).first() if code else None
+    if region is None:
+        raise ValidationError({"region": _("There is no such region.")})
+    if not covers(actor, region.code):
+        raise ValidationError({"region": _("This region is outside the places you may see.")})
+    return region
+
+
 def parse_filters(actor: Actor, data: Mapping[str, Any]) -> Filters:
     """Read the filters of a figures request; raise ``ValidationError`` (per field, translated) for
     anything that makes no sense or lies outside what the actor may see."""
     errors: dict[str, str] = {}
     today = timezone.localdate()
     this_month = today.replace(day=1)
-    code = str(data.get("region") or "").strip() or next(iter(home_regions(actor)), "")
-    region = Region.objects.filter(code=code).first() if code else None
-    if region is None:
-        errors["region"] = _("There is no such region.")
-    elif not covers(actor, region.code):
-        errors["region"] = _("This region is outside the places you may see.")
+    region: Region | None = None
+    try:
+        region = region_for(actor, str(data.get("region") or ""))
+    except ValidationError as exc:
+        errors.update({key: messages[0] for key, messages in exc.message_dict.items()})
     default_start = this_month.replace(year=this_month.year - 1)
     start = _month(str(data.get("start") or f"{default_start:%Y-%m}"), "start", errors)
     end = _month(str(data.get("end") or f"{this_month:%Y-%m}"), "end", errors)

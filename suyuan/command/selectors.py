@@ -20,7 +20,7 @@ from suyuan.accounts.access import code_prefix_q
 from suyuan.analytics.alerts import alerts_visible_to
 from suyuan.analytics.choices import LIVE_ALERT_STATUSES
 from suyuan.analytics.models import MatterFact
-from suyuan.analytics.selectors import covers, home_regions, may_open_matters, may_view
+from suyuan.analytics.selectors import covers, home_regions, may_open_matters, may_view, region_for
 from suyuan.matters.access import matters_visible_to
 from suyuan.matters.choices import OPEN_STATUSES, MatterStatus
 from suyuan.matters.models import Matter
@@ -32,7 +32,7 @@ from suyuan.supervision.models import SupervisionOrder
 if TYPE_CHECKING:
     from suyuan.accounts.access import Actor
 
-__all__ = ["Board", "board", "covers", "home_regions", "may_open_matters", "may_view"]
+__all__ = ["Board", "board", "covers", "home_regions", "may_open_matters", "may_view", "region_for"]
 
 
 @dataclass(frozen=True)

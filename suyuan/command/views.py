@@ -37,13 +37,10 @@ def _user(request: HttpRequest) -> User:
 
 
 def _region(request: HttpRequest) -> tuple[Region | None, str]:
-    code = (request.GET.get("region") or "").strip() or next(iter(selectors.home_regions(request.user)), "")
-    region = Region.objects.filter(code=code).first() if code else None
-    if region is None:
-        return None, _("There is no such region.")
-    if not selectors.covers(request.user, region.code):
-        return None, _("This region is outside the places you may see.")
-    return region, ""
+    try:
+        return selectors.region_for(request.user, request.GET.get("region", "")), ""
+    except ValidationError as exc:
+        return None, exc.message_dict["region"][0]
 
 
 @require_GET
@@ -64,9 +61,7 @@ def board_view(request: HttpRequest) -> HttpResponse:
     return render(request, template, context)
 
 
-alerts_page = page(
-    staff=True, allowed=alerts.may_view_alerts, refusal=gettext_lazy("Your role has no alerts.")
-)
+alerts_page = page(staff=True, allowed=selectors.may_view, refusal=gettext_lazy("Your role has no alerts."))
 
 
 def _alert_rows(found: list[Alert]) -> list[dict[str, Any]]:
