@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest
+from django.http.response import HttpResponseBase
 
 from suyuan.accounts.access import require_staff
 from suyuan.core.exceptions import Forbidden, NotFound
@@ -22,7 +23,7 @@ from suyuan.core.exceptions import Forbidden, NotFound
 if TYPE_CHECKING:
     from suyuan.accounts.access import Actor
 
-View = Callable[..., HttpResponse]
+View = Callable[..., HttpResponseBase]
 
 
 def page(
@@ -37,7 +38,7 @@ def page(
     def decorate(view: View) -> View:
         @login_required(login_url=login_url)
         @wraps(view)
-        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             try:
                 if staff:
                     require_staff(request.user)

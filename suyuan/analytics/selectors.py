@@ -17,18 +17,20 @@ from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import Q, Sum
+from django.db.models import OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Length
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from suyuan.accounts.access import code_prefix_q, scope_for
 from suyuan.accounts.choices import Role
 from suyuan.analytics import facts
 from suyuan.analytics.choices import Measure, Stage
 from suyuan.analytics.models import MatterFact, MonthlyCount, RegionPopulation
+from suyuan.matters.access import matters_visible_to
 from suyuan.matters.choices import Channel, MatterKind
-from suyuan.matters.models import Category
+from suyuan.matters.models import Category, Matter
 from suyuan.regions.models import Region
 
 if TYPE_CHECKING:
@@ -427,3 +429,140 @@ def places(filters: Filters) -> list[Place]:
     ]
     found.sort(key=lambda p: (-p.received, p.code))
     return found
+
+
+# --- The matters behind a number ------------------------------------------------------------------------
+
+# Each countable figure: the fact's date that puts a matter in a month, and what else the fact must say.
+# They mirror ``facts.contributions`` (a test holds every number of the page to the length of its list).
+DRILL_MEASURES: dict[str, tuple[str, Q]] = {
+    "received": ("received_on", Q()),
+    "returned": ("received_on", Q(returned=True)),
+    "concluded": ("concluded_on", Q()),
+    "timed": ("concluded_on", ~Q(stage=Stage.OTHER)),  # the conclusions whose days are counted
+    "overdue": ("concluded_on", Q(overdue=True)),
+    "mediation_succeeded": ("mediation_on", Q(mediation="succeeded")),
+    "mediation_failed": ("mediation_on", Q(mediation="failed")),
+    "mediation_ended": ("mediation_on", Q()),
+    "agreement_honoured": ("agreement_on", Q(agreement="honoured")),
+    "agreement_broken": ("agreement_on", Q(agreement="broken")),
+    "agreement_known": ("agreement_on", Q()),
+    "court_filed": ("court_filed_on", Q()),
+    "rated": ("rated_on", Q(rating__isnull=False)),
+}
+DRILL_LABELS = {
+    "received": _lazy("Matters received"),
+    "returned": _lazy("Came back within 180 days"),
+    "concluded": _lazy("Matters concluded"),
+    "timed": _lazy("Matters concluded whose days are counted"),
+    "overdue": _lazy("Matters concluded after a missed deadline"),
+    "mediation_succeeded": _lazy("Mediations that ended in an agreement"),
+    "mediation_failed": _lazy("Mediations that failed"),
+    "mediation_ended": _lazy("Mediations that ended"),
+    "agreement_honoured": _lazy("Agreements honoured"),
+    "agreement_broken": _lazy("Agreements broken"),
+    "agreement_known": _lazy("Agreements whose performance is known"),
+    "court_filed": _lazy("Court filings"),
+    "rated": _lazy("Ratings"),
+}
+# Only receipts break down by channel and kind (the rows of the other measures do not carry them).
+BY_CHANNEL_AND_KIND = frozenset({"received", "returned"})
+
+
+@dataclass(frozen=True)
+class Drill:
+    """The matters one number of the figures counts: a measure in the place, months and category of
+    ``filters``, narrowed as the number was (a stage of the funnel, a channel, a kind, no category)."""
+
+    filters: Filters
+    measure: str
+    stage: str = ""
+    channel: str = ""
+    kind: str = ""
+    uncategorised: bool = False
+
+    def query(self) -> dict[str, str]:
+        found = {**self.filters.query(), "measure": self.measure}
+        for name in ("stage", "channel", "kind"):
+            if getattr(self, name):
+                found[name] = getattr(self, name)
+        if self.uncategorised:
+            found["uncategorised"] = "1"
+        return found
+
+    def describe(self) -> str:
+        """What is counted, in words: the figure, then each narrowing."""
+        parts = [str(DRILL_LABELS[self.measure])]
+        if self.stage:
+            parts.append(str(Stage(self.stage).label))
+        if self.channel:
+            parts.append(str(Channel(self.channel).label))
+        if self.kind:
+            parts.append(str(MatterKind(self.kind).label))
+        if self.filters.category is not None:
+            parts.append(self.filters.category.name)
+        elif self.uncategorised:
+            parts.append(_("no category"))
+        return " · ".join(parts)
+
+
+def parse_drill(actor: Actor, data: Mapping[str, Any]) -> Drill:
+    """Read a request for the matters behind a number; ``ValidationError`` per field for anything that
+    makes no sense (the filters' errors included)."""
+    errors: dict[str, str] = {}
+    try:
+        filters: Filters | None = parse_filters(actor, data)
+    except ValidationError as exc:
+        filters = None
+        errors.update({key: messages[0] for key, messages in exc.message_dict.items()})
+    measure = str(data.get("measure") or "")
+    stage, channel, kind = (str(data.get(name) or "") for name in ("stage", "channel", "kind"))
+    uncategorised = str(data.get("uncategorised") or "") == "1"
+    if measure not in DRILL_MEASURES:
+        errors["measure"] = _("There is no such figure.")
+    if stage and (stage not in Stage.values or measure != "concluded"):
+        errors["stage"] = _("A stage narrows the matters concluded only, and must be one of the funnel's.")
+    for name, value, choices in (("channel", channel, Channel.values), ("kind", kind, MatterKind.values)):
+        if value and (value not in choices or measure not in BY_CHANNEL_AND_KIND):
+            errors[name] = _("Only the matters received break down by channel and kind.")
+    if uncategorised and filters is not None and filters.category is not None:
+        errors["category"] = _("Choose a category or no category, not both.")
+    if errors or filters is None:
+        raise ValidationError(errors)
+    return Drill(filters, measure, stage, channel, kind, uncategorised)
+
+
+def drill_facts(drill: Drill) -> QuerySet[MatterFact]:
+    """The facts of the matters the number counts (every one, whoever asks: the number is the count)."""
+    date_field, condition = DRILL_MEASURES[drill.measure]
+    filters = drill.filters
+    found = MatterFact.objects.filter(
+        code_prefix_q("region", filters.region.code),
+        **{f"{date_field}__gte": filters.start, f"{date_field}__lte": _last_day(filters.end)},
+    ).filter(condition)
+    if filters.category is not None:
+        found = found.filter(category_id=filters.category.pk)
+    elif drill.uncategorised:
+        found = found.filter(category_id__isnull=True)
+    if drill.stage:
+        found = found.filter(stage=drill.stage)
+    if drill.channel:
+        found = found.filter(channel=drill.channel)
+    if drill.kind:
+        found = found.filter(kind=drill.kind)
+    return found
+
+
+def drill_matters(actor: Actor, drill: Drill) -> QuerySet[Matter]:
+    """The counted matters the actor may open, newest first (an unlimited query: page or stream it), each
+    with ``counted_on``, the day that put it in the count (received, concluded, …)."""
+    date_field, _condition = DRILL_MEASURES[drill.measure]
+    return (
+        matters_visible_to(actor)
+        .filter(pk__in=drill_facts(drill).values("matter_id"))
+        .annotate(
+            counted_on=Subquery(MatterFact.objects.filter(matter_id=OuterRef("pk")).values(date_field)[:1])
+        )
+        .select_related("region", "category")
+        .order_by("-id")
+    )

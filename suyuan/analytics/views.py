@@ -10,12 +10,15 @@ from __future__ import annotations
 import csv
 import io
 from typing import Any
+from urllib.parse import urlencode
 
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.urls import path
 from django.utils.text import slugify
+from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
@@ -128,6 +131,100 @@ def _export(filters: selectors.Filters, chosen: list[tables.Table], wanted: str,
     return response
 
 
+drill_page = page(
+    staff=True,
+    allowed=selectors.may_open_matters,
+    refusal=gettext_lazy("Your role sees the figures only, not the matters behind them."),
+)
+DRILL_PAGE_SIZE = 50
+# A list of counted matters is exported as it is read (streamed), up to this many rows.
+MAX_EXPORT_ROWS = 20_000
+
+
+@require_GET
+@drill_page
+def matters_view(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
+    """The matters one number of the figures counts, those the viewer may open, newest first; ``?export=csv``
+    streams them (up to ``MAX_EXPORT_ROWS``)."""
+    try:
+        drill = selectors.parse_drill(request.user, request.GET)
+    except ValidationError as exc:
+        return render(request, "analytics/matters.html", {"errors": exc.message_dict}, status=422)
+    counted = selectors.drill_facts(drill).count()
+    matters = selectors.drill_matters(request.user, drill)
+    context: dict[str, Any] = {
+        "drill": drill,
+        "described": drill.describe(),
+        "counted": counted,
+        "query": urlencode(drill.query()),
+        "figures_query": urlencode(drill.filters.query()),
+        "max_export": MAX_EXPORT_ROWS,
+    }
+    if request.GET.get("export"):
+        if request.GET["export"] != "csv":
+            context["errors"] = {"export": [str(gettext_lazy("There is no such table or format."))]}
+            return render(request, "analytics/matters.html", context, status=422)
+        total = matters.count()
+        if total > MAX_EXPORT_ROWS:
+            context["errors"] = {
+                "export": [
+                    str(
+                        gettext_lazy(
+                            "%(total)d matters are too many to export at once (at most %(max)d): choose fewer "
+                            "months, a smaller place or a category."
+                        )
+                        % {"total": total, "max": MAX_EXPORT_ROWS}
+                    )
+                ]
+            }
+            return render(request, "analytics/matters.html", context, status=422)
+        return _stream_matters(drill, matters)
+    listed = Paginator(matters, DRILL_PAGE_SIZE).get_page(request.GET.get("page"))
+    context.update(page=listed, visible=listed.paginator.count)
+    return render(request, "analytics/matters.html", context)
+
+
+def _stream_matters(drill: selectors.Drill, matters: Any) -> StreamingHttpResponse:
+    """The counted matters as CSV (UTF-8 with a BOM), written as they are read, in chunks."""
+
+    class Echo:
+        def write(self, value: str) -> str:
+            return value
+
+    writer = csv.writer(Echo())
+    header = [
+        gettext_lazy("Tracking code"),
+        gettext_lazy("Title"),
+        gettext_lazy("Category"),
+        gettext_lazy("Place"),
+        gettext_lazy("Received"),
+        gettext_lazy("Counted on"),
+        gettext_lazy("Status"),
+    ]
+
+    def rows() -> Any:
+        yield "\ufeff" + writer.writerow([str(h) for h in header])
+        for matter in matters.iterator(chunk_size=1000):
+            yield writer.writerow(
+                [
+                    matter.display_code,
+                    matter.title,
+                    matter.category.name if matter.category else "",
+                    matter.region.name,
+                    f"{localtime(matter.created_at):%Y-%m-%d}",
+                    f"{matter.counted_on:%Y-%m-%d}" if matter.counted_on else "",
+                    matter.get_status_display(),
+                ]
+            )
+
+    name = slugify(
+        f"matters-{drill.filters.region.code}-{drill.filters.start:%Y%m}-{drill.filters.end:%Y%m}-{drill.measure}"
+    )
+    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+    return response
+
+
 @require_GET
 @figures_page
 def definitions_view(request: HttpRequest) -> HttpResponse:
@@ -137,4 +234,5 @@ def definitions_view(request: HttpRequest) -> HttpResponse:
 urlpatterns = [
     path("", figures_view, name="figures"),
     path("definitions/", definitions_view, name="definitions"),
+    path("matters/", matters_view, name="matters"),
 ]
