@@ -14,6 +14,6 @@ class AnalyticsConfig(AppConfig):
         from suyuan.core import periodic
         from suyuan.matters import hooks
 
-        hooks.on_event("analytics", tasks.enqueue_refresh, kinds=facts.FACT_EVENTS)
+        hooks.on_event("analytics", tasks.enqueue_refresh, kinds=facts.REFRESH_EVENTS)
         periodic.register("analytics.sweep", every=timedelta(minutes=10), task=tasks.sweep_stale_facts)
         periodic.register("analytics.alerts", every=timedelta(hours=1), task=tasks.detect_alerts)

@@ -122,6 +122,34 @@ DEFINITIONS: tuple[Definition, ...] = (
         _("The month of the rating."),
         _("The event “handling rated”."),
     ),
+    Definition(
+        "mediators",
+        _("Active mediators"),
+        _(
+            "Different people who took a mediation step on a matter of the place in the period (started a "
+            "mediation, scheduled or held a session, extended it, recorded an agreement or a failure, or "
+            "did the same in a court's pre-filing mediation); next to them, the people who hold a mediator "
+            "role in an organisation of the place today (registered). Kept by county and township, so a "
+            "village shows the registered only. People are counted, never named or ranked."
+        ),
+        _("Each month a step was taken; a person active in several months counts once."),
+        _(
+            "The events “mediation started”, “session scheduled”, “session held”, “mediation period "
+            "extended”, “agreement recorded”, “mediation failed”, and the court's pre-filing mediation."
+        ),
+    ),
+    Definition(
+        "citizens",
+        _("Citizens who used their account"),
+        _(
+            "Different people who did something on a matter of the place with their own account as one of "
+            "its parties: filed it, wrote a message, added a document, withdrew it, rated it, answered as "
+            "the other side, confirmed an agreement, applied for or joined a judicial confirmation, filed "
+            "a complaint, or took part in a written round. Staff acting for a party do not count."
+        ),
+        _("Each month a party acted; a person active in several months counts once."),
+        _("Those events, when their author is an account linked to one of the matter's parties."),
+    ),
 )
 
 BY_KEY = {definition.key: definition for definition in DEFINITIONS}

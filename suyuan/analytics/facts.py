@@ -44,6 +44,41 @@ FACT_EVENTS = frozenset(
         EventKind.TRIAGED,
     }
 )
+# The events that show a mediator at work on a matter, and those a party does with their own account:
+# who was active where, each month (``activity``).
+MEDIATOR_EVENTS = frozenset(
+    {
+        EventKind.MEDIATION_STARTED,
+        EventKind.SESSION_SCHEDULED,
+        EventKind.SESSION_HELD,
+        EventKind.MEDIATION_EXTENDED,
+        EventKind.AGREEMENT_RECORDED,
+        EventKind.FAILURE_RECORDED,
+        EventKind.COURT_MEDIATION,
+        EventKind.COURT_MEDIATION_SETTLED,
+        EventKind.COURT_MEDIATION_FAILED,
+    }
+)
+CITIZEN_EVENTS = frozenset(
+    {
+        EventKind.RECEIVED,
+        EventKind.MESSAGE,
+        EventKind.DOCUMENT_ADDED,
+        EventKind.WITHDRAWN,
+        EventKind.RATED,
+        EventKind.RESPONDENT_ACCEPTED,
+        EventKind.RESPONDENT_DECLINED,
+        EventKind.RESPONDENT_REPLIED,
+        EventKind.AGREEMENT_CONFIRMED,
+        EventKind.CONFIRMATION_APPLIED,
+        EventKind.CONFIRMATION_JOINED,
+        EventKind.COMPLAINT_FILED,
+        EventKind.ROUND_SUBMITTED,
+    }
+)
+# Every event that changes what the read models hold: a refresh follows each of them.
+REFRESH_EVENTS = FACT_EVENTS | MEDIATOR_EVENTS | CITIZEN_EVENTS
+MEDIATOR, CITIZEN = "mediator", "citizen"
 # Which route a failed mediation hands the matter to, as a funnel stage.
 _ROUTE_STAGE = {
     FailureRoute.ARBITRATION: Stage.ARBITRATION,
@@ -68,6 +103,7 @@ class Event:
     kind: str
     at: dt.datetime
     data: dict[str, Any]
+    actor_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -243,4 +279,33 @@ def daily_contributions(fact: Fact | None) -> Counter[DayKey]:
     found[(fact.received_on, fact.region[:COUNTY], category)] += 1
     if len(fact.region) >= TOWNSHIP:
         found[(fact.received_on, fact.region[:TOWNSHIP], category)] += 1
+    return found
+
+
+# An activity row's key: (month, region (county or township), role, user id).
+ActivityKey = tuple[dt.date, str, str, int]
+
+
+def activity(region: str, events: Iterable[Event], party_users: Iterable[int]) -> set[ActivityKey]:
+    """Who was active on this matter, each month, at its county and township: the mediators who took a
+    mediation step (``MEDIATOR_EVENTS``), and the parties who acted with their own account (an event of
+    ``CITIZEN_EVENTS`` whose actor is one of ``party_users``, the accounts linked to the matter's
+    parties). Staff acting for a party count as neither. Only ever grows: a month's activity stays."""
+    parties = set(party_users)
+    found: set[ActivityKey] = set()
+    for event in events:
+        if event.actor_id is None:
+            continue
+        if event.actor_id in parties:
+            if event.kind not in CITIZEN_EVENTS:
+                continue
+            role = CITIZEN
+        elif event.kind in MEDIATOR_EVENTS:
+            role = MEDIATOR
+        else:
+            continue
+        month = _month(local_day(event.at))
+        found.add((month, region[:COUNTY], role, event.actor_id))
+        if len(region) >= TOWNSHIP:
+            found.add((month, region[:TOWNSHIP], role, event.actor_id))
     return found

@@ -101,6 +101,27 @@ class DailyCount(models.Model):
         return f"{self.day} {self.region} {self.count}"
 
 
+class MonthlyActivity(models.Model):
+    """Who was active in a county or township in a month (``facts.activity``): a mediator who took a
+    mediation step, a party who acted with their own account. Only for distinct counts of people (active
+    mediators, citizens using their accounts); never shown per person."""
+
+    month = models.DateField()
+    region = models.CharField(max_length=12)  # a county or a township
+    role = models.CharField(max_length=10)
+    user_id = models.IntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["region", "month", "role", "user_id"], name="analytics_activity_key"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month} {self.region} {self.role}"
+
+
 class RegionPopulation(models.Model):
     """Residents of a county or township, entered by an administrator with its source, so figures can be
     given per 10,000 residents (the latest year at or before the period is used)."""

@@ -17,7 +17,7 @@ from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Length
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -25,9 +25,10 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from suyuan.accounts.access import code_prefix_q, scope_for
 from suyuan.accounts.choices import Role
+from suyuan.accounts.models import Membership
 from suyuan.analytics import facts
 from suyuan.analytics.choices import Measure, Stage
-from suyuan.analytics.models import MatterFact, MonthlyCount, RegionPopulation
+from suyuan.analytics.models import MatterFact, MonthlyActivity, MonthlyCount, RegionPopulation
 from suyuan.matters.access import matters_visible_to
 from suyuan.matters.choices import Channel, MatterKind
 from suyuan.matters.models import Category, Matter
@@ -260,6 +261,9 @@ class Figures:
     received_per_10k: float | None = None
     ratings: int = 0
     satisfaction: float | None = None
+    mediators_registered: int = 0
+    mediators_active: int | None = None  # None for a village: activity is kept by county and township
+    citizens_active: int | None = None
 
     def as_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -355,6 +359,11 @@ def figures(filters: Filters) -> Figures:
         result.court_change = (
             result.court_filed - result.court_filed_last_year
         ) / result.court_filed_last_year
+    result.mediators_registered = mediators_registered(filters.region)
+    active = activity(filters)
+    if active is not None:
+        result.mediators_active = active.get(facts.MEDIATOR, 0)
+        result.citizens_active = active.get(facts.CITIZEN, 0)
     people = population(filters.region, filters.end.year)
     if people is not None:
         result.residents, result.residents_year = people
@@ -363,6 +372,39 @@ def figures(filters: Filters) -> Figures:
         result.court_per_10k_last_year = result.court_filed_last_year * 10_000 / people[0]
         result.received_per_10k = result.received * 10_000 / people[0] / years if years else None
     return result
+
+
+def mediators_registered(region: Region) -> int:
+    """People holding an active mediator role in an active organisation of the place (or below)."""
+    return (
+        Membership.objects.filter(
+            code_prefix_q("organization__region", region.code),
+            role=Role.MEDIATOR,
+            is_active=True,
+            organization__is_active=True,
+            user__is_active=True,
+        )
+        .values("user_id")
+        .distinct()
+        .count()
+    )
+
+
+def activity(filters: Filters) -> dict[str, int] | None:
+    """Distinct people active in the place and months, by role (``facts.activity``); None for a village
+    (kept by county and township only)."""
+    code = filters.region.code
+    if len(code) > facts.TOWNSHIP:
+        return None
+    rows = MonthlyActivity.objects.filter(month__gte=filters.start, month__lte=filters.end)
+    if len(code) <= facts.COUNTY:
+        rows = rows.annotate(length=Length("region")).filter(
+            code_prefix_q("region", code), length=facts.COUNTY
+        )
+    else:
+        rows = rows.filter(region=code)
+    counted = rows.values("role").annotate(n=Count("user_id", distinct=True)).values_list("role", "n")
+    return dict(counted)
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ from django.db.models import Max, Q
 from django.utils import timezone
 
 from suyuan.analytics import facts
-from suyuan.analytics.models import DailyCount, MatterFact, MonthlyCount
+from suyuan.analytics.models import DailyCount, MatterFact, MonthlyActivity, MonthlyCount
 from suyuan.matters.choices import PartyRole
 from suyuan.matters.models import Matter, MatterEvent, Party
 
@@ -38,13 +38,41 @@ _FACT_FIELDS = [f.name for f in MatterFact._meta.concrete_fields if f.name != "m
 def _events(matter_ids: Sequence[int]) -> dict[int, list[tuple[int, facts.Event]]]:
     found: dict[int, list[tuple[int, facts.Event]]] = defaultdict(list)
     rows = (
-        MatterEvent.objects.filter(matter_id__in=matter_ids, kind__in=facts.FACT_EVENTS)
+        MatterEvent.objects.filter(matter_id__in=matter_ids, kind__in=facts.REFRESH_EVENTS)
         .order_by()
-        .values_list("matter_id", "id", "kind", "created_at", "data")
+        .values_list("matter_id", "id", "kind", "created_at", "data", "actor_id")
     )
-    for matter_id, pk, kind, at, data in rows:
-        found[matter_id].append((pk, facts.Event(kind, at, data or {})))
+    for matter_id, pk, kind, at, data, actor_id in rows:
+        found[matter_id].append((pk, facts.Event(kind, at, data or {}, actor_id)))
     return found
+
+
+def _party_users(matter_ids: Sequence[int]) -> dict[int, set[int]]:
+    found: dict[int, set[int]] = defaultdict(set)
+    for matter_id, user_id in (
+        Party.objects.filter(matter_id__in=matter_ids, user_id__isnull=False)
+        .order_by()
+        .values_list("matter_id", "user_id")
+    ):
+        found[matter_id].add(user_id)
+    return found
+
+
+def _activity(
+    matter_ids: Sequence[int], regions: dict[int, str], events: dict[int, list[tuple[int, facts.Event]]]
+) -> None:
+    """Add the activity of these matters (rows that exist already are kept: activity only grows)."""
+    users = _party_users(matter_ids)
+    found: set[facts.ActivityKey] = set()
+    for pk in matter_ids:
+        if pk in regions:
+            found |= facts.activity(regions[pk], (e for _id, e in events.get(pk, [])), users.get(pk, ()))
+    if found:
+        MonthlyActivity.objects.bulk_create(
+            [MonthlyActivity(month=m, region=r, role=role, user_id=u) for m, r, role, u in sorted(found)],
+            ignore_conflicts=True,
+            batch_size=2000,
+        )
 
 
 def _returned(fact_by_matter: dict[int, facts.Fact]) -> set[int]:
@@ -210,6 +238,7 @@ def facts_rebuild(*, chunk: int = 5000) -> dict[str, int]:
     with transaction.atomic():
         MonthlyCount.objects.all().delete()
         DailyCount.objects.all().delete()
+        MonthlyActivity.objects.all().delete()
         MatterFact.objects.all().delete()
         ids = list(Matter.objects.order_by("pk").values_list("pk", flat=True))
         # Facts first (whether a matter "came back" reads the other matters' facts), then the rollups.
@@ -256,6 +285,7 @@ def facts_rebuild(*, chunk: int = 5000) -> dict[str, int]:
         "facts": MatterFact.objects.count(),
         "monthly": MonthlyCount.objects.count(),
         "daily": DailyCount.objects.count(),
+        "activity": MonthlyActivity.objects.count(),
     }
 
 
@@ -267,6 +297,7 @@ def _derive_without_returns(matter_ids: Sequence[int]) -> tuple[dict[int, facts.
         .values_list("pk", "region_id", "category_id", "kind", "channel")
     }
     events = _events(list(dims))
+    _activity(list(dims), {pk: d.region for pk, d in dims.items()}, events)
     derived: dict[int, facts.Fact] = {}
     last: dict[int, int] = {}
     for pk, matter_dims in dims.items():
@@ -283,7 +314,7 @@ def stale_matter_ids() -> list[int]:
     lost between a commit and its task)."""
     top = MatterEvent.objects.aggregate(top=Max("id"))["top"] or 0
     latest = dict(
-        MatterEvent.objects.filter(id__gt=top - SWEEP_EVENTS, kind__in=facts.FACT_EVENTS)
+        MatterEvent.objects.filter(id__gt=top - SWEEP_EVENTS, kind__in=facts.REFRESH_EVENTS)
         .order_by()
         .values("matter_id")
         .annotate(last=Max("id"))

@@ -102,6 +102,8 @@ def summary(f: Figures) -> Table:
         [_("Court filings, change on a year earlier"), _percent(f.court_change), ""],
         [_("Court filings per 10,000 residents"), _number(f.court_per_10k, 2), _number(f.court_per_10k_last_year, 2)],
         [_("Satisfaction (1–5)"), _number(f.satisfaction, 2), Count(f.ratings, measure="rated")],
+        [_("Active mediators"), "" if f.mediators_active is None else f.mediators_active, _("registered: %(n)d") % {"n": f.mediators_registered}],
+        [_("Citizens who used their account"), "" if f.citizens_active is None else f.citizens_active, ""],
     ]  # fmt: skip
     return Table("summary", _("Summary"), [_("Figure"), _("Value"), _("Basis")], rows)
 

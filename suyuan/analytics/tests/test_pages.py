@@ -51,6 +51,13 @@ def test_the_figures_of_a_hand_computed_month(world, march):
     assert [(s.key, s.count) for s in f.by_channel] == [("portal", 3)]
     assert [(s.key, s.count) for s in f.by_category] == [("neighbours", 3)]
     assert f.petitions == 0 and f.court_filed == 0 and f.residents is None
+    # One mediator took the steps (start, agreement, failure) and holds the role; one citizen filed the
+    # three and withdrew one with their account. A township counts the same; a village keeps no activity.
+    assert (f.mediators_active, f.mediators_registered, f.citizens_active) == (1, 1, 1)
+    township = figures_for(world, "330881001")
+    assert (township.mediators_active, township.citizens_active) == (1, 1)
+    assert figures_for(world, "330881001001").mediators_active is None
+    assert figures_for(world, "330802").mediators_active == 0  # Kecheng's matter had no mediation
     # The province counts Kecheng's matter too; February counts nothing.
     assert figures_for(world, "33").received == 4
     february = selectors.parse_filters(
@@ -187,5 +194,5 @@ def test_the_page_reads_rollups_not_matters(
 ):
     client = client_for(world.staff[Role.SUPERVISOR])
     client.get(URL, {"region": "330881", **MARCH})  # warm the caches of the session and scope
-    with django_assert_max_num_queries(20):
+    with django_assert_max_num_queries(22):  # two of them count the mediators and the active people
         assert client.get(URL, {"region": "330881", **MARCH}).status_code == 200

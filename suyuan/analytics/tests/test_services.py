@@ -11,7 +11,7 @@ from suyuan.accounts.choices import Role
 from suyuan.accounts.tests.world import World, build_world
 from suyuan.analytics import services
 from suyuan.analytics.choices import Measure, Stage
-from suyuan.analytics.models import DailyCount, MatterFact, MonthlyCount
+from suyuan.analytics.models import DailyCount, MatterFact, MonthlyActivity, MonthlyCount
 from suyuan.matters import services as matter_services
 from suyuan.matters.choices import PartyRole
 from suyuan.matters.models import Category, Matter
@@ -26,7 +26,7 @@ def world(db) -> World:
     return build_world()
 
 
-def snapshot() -> tuple[set[tuple[Any, ...]], set[tuple[Any, ...]], set[tuple[Any, ...]]]:
+def snapshot() -> tuple[set[tuple[Any, ...]], ...]:
     facts = set(
         MatterFact.objects.values_list(
             "matter_id", "region", "category_id", "kind", "channel", "received_on", "concluded_on", "stage",
@@ -39,7 +39,8 @@ def snapshot() -> tuple[set[tuple[Any, ...]], set[tuple[Any, ...]], set[tuple[An
         )
     )
     daily = set(DailyCount.objects.values_list("day", "region", "category_id", "count"))
-    return facts, monthly, daily
+    activity = set(MonthlyActivity.objects.values_list("month", "region", "role", "user_id"))
+    return facts, monthly, daily, activity
 
 
 def mediate(world: World, matter: Matter, *, agree: bool) -> Matter:
@@ -80,6 +81,13 @@ def test_kept_rows_equal_rebuilt_rows(world, django_capture_on_commit_callbacks,
         )
     kept = snapshot()
     assert len(kept[0]) == 4
+    # The mediator in March; the citizen in March (filed, withdrew) and April (filed again).
+    mediator, citizen = world.staff[Role.MEDIATOR].pk, world.citizen.pk
+    assert {(row[0], row[2], row[3]) for row in kept[3]} == {
+        (dt.date(2026, 3, 1), "mediator", mediator),
+        (dt.date(2026, 3, 1), "citizen", citizen),
+        (dt.date(2026, 4, 1), "citizen", citizen),
+    }
 
     by_matter = {row[0]: row for row in kept[0]}
     assert by_matter[agreed.pk][7] == Stage.MEDIATION
