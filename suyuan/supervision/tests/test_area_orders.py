@@ -4,6 +4,8 @@ every role and the API's fields."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 import time_machine
 from django.core.exceptions import ValidationError
@@ -64,8 +66,8 @@ def make_group(world: World, n: int = 3) -> tuple[MatterGroup, list[Matter]]:
     return group, matters
 
 
-def group_order(world: World, group: MatterGroup, **overrides) -> SupervisionOrder:
-    values = {
+def group_order(world: World, group: MatterGroup, **overrides: Any) -> SupervisionOrder:
+    values: dict[str, Any] = {
         "subject": OrderSubject.GROUP,
         "actor": world.staff["township_supervisor"],
         "responding_organization": world.orgs["village"],
