@@ -36,7 +36,11 @@ from suyuan.analytics.models import Alert, DailyCount, MatterFact
 from suyuan.analytics.selectors import DRILL_ROLES, FIGURE_ROLES
 from suyuan.core.exceptions import Forbidden
 from suyuan.matters.choices import OPEN_STATUSES
-from suyuan.matters.models import Matter
+from suyuan.matters.models import Category, Matter
+from suyuan.regions.models import Region
+from suyuan.supervision import services as supervision
+from suyuan.supervision.choices import PENDING_STATUSES, OrderSubject
+from suyuan.supervision.models import SupervisionOrder
 from suyuan.triage.choices import RiskKind
 from suyuan.triage.models import GroupMember, RiskFlag
 
@@ -346,3 +350,80 @@ def alert_dismiss(*, alert: Alert, actor: User, reason: str) -> Alert:
     alert.dismissed_by, alert.dismissed_at, alert.dismiss_reason = actor, timezone.now(), reason[:2000]
     alert.save(update_fields=["status", "dismissed_by", "dismissed_at", "dismiss_reason", "updated_at"])
     return alert
+
+
+# --- Supervision orders on alerts ----------------------------------------------------------------------
+
+
+def alert_title(alert: Alert) -> str:
+    """A short description of the alert for lists of supervision orders: its kind, place and category."""
+    place = Region.objects.filter(pk=alert.region).values_list("name", flat=True).first() or alert.region
+    parts = [str(alert.get_kind_display()), place]
+    if alert.category_id:
+        category = Category.objects.filter(pk=alert.category_id).values_list("name", flat=True).first()
+        if category:
+            parts.append(category)
+    return " · ".join(parts)
+
+
+def _pending_order(alert: Alert) -> SupervisionOrder | None:
+    """The newest order of the alert's chain if it still waits for an answer or for clearing."""
+    if alert.supervision_order_id is None:
+        return None
+    current = SupervisionOrder.objects.get(pk=alert.supervision_order_id)
+    for _step in range(20):
+        following = SupervisionOrder.objects.filter(previous=current).first()
+        if following is None:
+            break
+        current = following
+    return current if current.status in PENDING_STATUSES else None
+
+
+@transaction.atomic
+def alert_supervise(
+    *,
+    alert: Alert,
+    actor: User,
+    responding_organization: Organization,
+    reason: str,
+    deadline_days: int | None,
+) -> SupervisionOrder:
+    """Issue a supervision order (督办) on a live alert to an organisation below the supervisor's own.
+
+    Whoever may act on the alert's place and is a supervisor there; the supervision service applies the
+    level rule (strictly below, same county) and the place rule (in the alert's place or above it). The
+    alert keeps the first order of the chain (``supervision_order``; escalations follow from it), is
+    assigned to the organisation that must answer and, if still open, acknowledged. An alert whose order
+    still waits (open or answered) gets no second one.
+    """
+    alert = _locked(actor, alert)
+    if _pending_order(alert) is not None:
+        raise ValidationError({"alert": _("This alert already has a supervision order in progress.")})
+    region = Region.objects.filter(pk=alert.region).first()
+    if region is None:
+        raise ValidationError({"alert": _("The alert's place is unknown.")})
+    order = supervision.order_issue_area(
+        subject=OrderSubject.ALERT,
+        actor=actor,
+        responding_organization=responding_organization,
+        reason=reason,
+        deadline_days=deadline_days,
+        region=region,
+        title=alert_title(alert),
+    )
+    alert.supervision_order = order
+    alert.assigned_to = responding_organization
+    if alert.status == AlertStatus.OPEN:
+        alert.status = AlertStatus.ACKNOWLEDGED
+        alert.acknowledged_by, alert.acknowledged_at = actor, timezone.now()
+    alert.save(
+        update_fields=[
+            "supervision_order",
+            "assigned_to",
+            "status",
+            "acknowledged_by",
+            "acknowledged_at",
+            "updated_at",
+        ]
+    )
+    return order

@@ -172,6 +172,15 @@ class Alert(models.Model):
     dismissed_at = models.DateTimeField(null=True, blank=True)
     dismiss_reason = models.TextField(_("why it was dismissed"), blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+    # The first supervision order issued on the alert (its escalations follow ``escalated_to``).
+    supervision_order = models.ForeignKey(
+        "supervision.SupervisionOrder",
+        verbose_name=_("supervision order"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="supervised_alerts",
+    )
 
     class Meta:
         verbose_name = _("alert")

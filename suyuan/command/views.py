@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any, cast
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -24,6 +25,9 @@ from suyuan.core.exceptions import Forbidden
 from suyuan.matters.access import matters_visible_to
 from suyuan.matters.models import Category
 from suyuan.regions.models import Region
+from suyuan.supervision import access as supervision_access
+from suyuan.supervision import selectors as supervision_selectors
+from suyuan.supervision.choices import OrderSubject
 
 app_name = "command"
 
@@ -119,6 +123,8 @@ def alert_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 if organization is None:
                     raise ValidationError({"organization": _("Choose an organisation.")})
                 alerts.alert_assign(alert=alert, actor=_user(request), organization=organization)
+            elif action == "supervise":
+                _supervise(request, alert)
             elif action == "dismiss":
                 alerts.alert_dismiss(alert=alert, actor=_user(request), reason=request.POST.get("reason", ""))
             else:
@@ -135,6 +141,17 @@ def alert_detail(request: HttpRequest, pk: int) -> HttpResponse:
             matters_visible_to(request.user).filter(pk__in=alert.matter_ids[:100]).order_by("-created_at")
         )
     organizations = alerts.assignable_organizations(request.user, alert)[:200]
+    live = alert.status in LIVE_ALERT_STATUSES
+    order = (
+        supervision_selectors.order_latest(actor=request.user, order_id=alert.supervision_order_id)
+        if alert.supervision_order_id
+        else None
+    )
+    may_supervise = (
+        live
+        and alerts.may_act(request.user, alert)
+        and supervision_access.may_issue_area(request.user, alert.region)
+    )
     return render(
         request,
         "command/alert.html",
@@ -146,8 +163,46 @@ def alert_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "may_act": alerts.may_act(request.user, alert) and alert.status in LIVE_ALERT_STATUSES,
             "organizations": organizations,
             "errors": errors,
+            "order": order,
+            "may_supervise": may_supervise,
+            "order_organizations": (
+                supervision_selectors.responding_candidates(
+                    actor=request.user, subject=OrderSubject.ALERT, region_code=alert.region
+                )
+                if may_supervise
+                else []
+            ),
+            "order_days": request.POST.get("deadline_days") or settings.SUPERVISION_ANSWER_WORKING_DAYS,
+            "action": request.POST.get("action", ""),
+            "order_reason": request.POST.get("reason", "")
+            if request.POST.get("action") == "supervise"
+            else "",
         },
         status=status,
+    )
+
+
+def _supervise(request: HttpRequest, alert: Alert) -> None:
+    """Issue a supervision order on the alert from the page's form (raises ValidationError, Forbidden)."""
+    if not (
+        alerts.may_act(request.user, alert) and supervision_access.may_issue_area(request.user, alert.region)
+    ):
+        raise Forbidden(_("Only supervisors issue supervision orders."))
+    chosen = request.POST.get("responding_organization") or ""
+    days = request.POST.get("deadline_days") or ""
+    if not chosen.isdigit():
+        raise ValidationError({"responding_organization": _("Choose an organisation.")})
+    if not days.isdigit():
+        raise ValidationError({"deadline_days": _("Give the number of working days to answer.")})
+    responding = supervision_selectors.responding_organization(
+        actor=request.user, organization_id=int(chosen)
+    )
+    alerts.alert_supervise(
+        alert=alert,
+        actor=_user(request),
+        responding_organization=responding,
+        reason=request.POST.get("reason", ""),
+        deadline_days=int(days),
     )
 
 

@@ -6,7 +6,9 @@
 * Staff of the responding organisation who handle matters (mediators, dispatchers, supervisors, court and
   agency staff) see the orders addressed to it, and answer them.
 * A supervisor of the issuing organisation, or of one above it, clears an order.
-* A supervisor issues an order by hand on a matter in their scope.
+* A supervisor issues an order by hand on a matter in their scope, and on a group dispute or an alert of
+  a place in their scope, to an organisation below theirs (orders on groups and alerts are seen, answered
+  and cleared by the same rules: through their issuing and responding organisations).
 * Platform operators see and may do everything; citizens, analysts, administrators and grid workers
   have no orders.
 
@@ -79,6 +81,8 @@ def access_order(actor: Actor, order_id: Any, *, for_update: bool = False) -> Su
 
 ORDER_RELATED = (
     "matter",
+    "group",
+    "region",
     "issuing_organization",
     "responding_organization",
     "issued_by",
@@ -108,6 +112,29 @@ def may_clear(actor: Actor, order: SupervisionOrder) -> bool:
 def may_issue(actor: Actor, matter: Matter) -> bool:
     """Return whether the actor may issue an order by hand on ``matter`` (a supervisor in its scope)."""
     return matter_access.may_act(actor, matter, SUPERVISE_ROLES)
+
+
+def may_issue_area(actor: Actor, region_code: str) -> bool:
+    """Return whether the actor may issue an order on an alert about ``region_code``'s place.
+
+    A supervisor whose scope covers the place. (A group's orders need no such check: the organisation
+    addressed must be below the supervisor's and cover every open matter of the group.) Which
+    organisation may be addressed is the services' level rule.
+    """
+    scope = scope_for(actor)
+    if scope.is_platform_operator:
+        return True
+    return scope_for(actor, roles=SUPERVISE_ROLES).covers_region(region_code)
+
+
+def may_supervise(actor: Actor) -> bool:
+    """Return whether the actor issues orders at all (a supervisor somewhere, or a platform operator)."""
+    scope = scope_for(actor)
+    return scope.is_platform_operator or scope.has_role(*SUPERVISE_ROLES)
+
+
+def is_platform_operator(actor: Actor) -> bool:
+    return scope_for(actor).is_platform_operator
 
 
 def supervisor_organization_ids(actor: Actor) -> frozenset[int]:

@@ -3,9 +3,12 @@ from django.utils.translation import gettext_lazy as _
 
 
 class OrderSubject(models.TextChoices):
-    """What an order is about; the command centre will add groups of matters and alerts."""
+    """What an order is about."""
 
     MATTER = "matter", _("matter")  # one matter (the order's ``matter``)
+    GROUP = "group", _("a group of matters")  # a group dispute (the order's ``group``)
+    # An early-warning alert about a place (the order's ``region``); the alert links to the order.
+    ALERT = "alert", _("an early-warning alert")
 
 
 class OrderOrigin(models.TextChoices):

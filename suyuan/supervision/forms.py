@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from suyuan.accounts.models import Organization
 from suyuan.supervision.choices import Box, Filter
 from suyuan.supervision.selectors import BOX_LABELS, FILTER_LABELS
 from suyuan.supervision.services import MAX_DEADLINE_DAYS, MAX_TEXT
@@ -40,6 +42,23 @@ class IssueForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("initial", {}).setdefault("deadline_days", settings.SUPERVISION_ANSWER_WORKING_DAYS)
         super().__init__(*args, **kwargs)
+
+
+class AreaIssueForm(IssueForm):
+    """Issue an order on a group dispute or an alert: the supervisor picks who answers (a level below)."""
+
+    responding_organization = forms.IntegerField(
+        label=_("Addressed to"),
+        help_text=_("An organisation below yours that answers for the place."),
+        widget=forms.Select,
+    )
+
+    field_order = ["responding_organization", "deadline_days", "reason"]
+
+    def __init__(self, *args: Any, organizations: Iterable[Organization] = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["responding_organization"]
+        field.widget.choices = [("", "—"), *((o.pk, o.name) for o in organizations)]
 
 
 class AnswerForm(forms.Form):

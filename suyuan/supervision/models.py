@@ -12,8 +12,10 @@ from suyuan.supervision.choices import OrderOrigin, OrderStatus, OrderSubject
 class SupervisionOrder(models.Model):
     """A supervision order (督办): a task from a higher level, with a deadline to answer.
 
-    It concerns a matter today (``subject`` = matter); the command centre will add other subjects (a group
-    of matters, an alert), which is why the matter is optional and the subject is named. The issuing
+    It concerns one matter (``subject`` = matter, with ``matter``), a group dispute (``group``, with
+    ``group``) or an early-warning alert about a place (``alert``, with ``region``; the alert points at its
+    first order, never the other way round: analytics sits above supervision). ``title`` is the short
+    description lists show for a group or an alert. The issuing
     organisation is one level above the responding one; an order not answered in time is replaced by an
     order from the next level up (``previous`` links the chain, ``level`` counts it: 1 for the first).
     """
@@ -29,6 +31,24 @@ class SupervisionOrder(models.Model):
         on_delete=models.PROTECT,
         related_name="supervision_orders",
     )
+    group = models.ForeignKey(
+        "triage.MatterGroup",
+        verbose_name=_("group dispute"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    # The place an alert concerns (also set for a group: the group's place).
+    region = models.ForeignKey(
+        "regions.Region",
+        verbose_name=_("place"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    title = models.CharField(_("title"), max_length=200, blank=True)
     origin = models.CharField(_("origin"), max_length=16, choices=OrderOrigin.choices)
     # For automatic orders: the stage (the matter's status) whose deadline passed, that deadline, and how
     # many working days late it was when the order was raised.
@@ -96,6 +116,14 @@ class SupervisionOrder(models.Model):
             models.CheckConstraint(
                 condition=~models.Q(subject=OrderSubject.MATTER) | models.Q(matter__isnull=False),
                 name="supervision_matter_order_has_a_matter",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(subject=OrderSubject.GROUP) | models.Q(group__isnull=False),
+                name="supervision_group_order_has_a_group",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(subject=OrderSubject.ALERT) | models.Q(region__isnull=False),
+                name="supervision_alert_order_has_a_region",
             ),
         ]
 

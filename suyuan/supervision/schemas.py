@@ -47,8 +47,13 @@ class OrganizationRefOut(Schema):
 
 class OrderOut(Schema):
     id: int
-    subject: str
+    subject: str = Field(
+        description="`matter`, `group` (a group dispute) or `alert` (an early-warning alert)."
+    )
+    title: str = Field(description="A short description of the group or the alert the order concerns.")
     matter_code: str | None = Field(description="The tracking code of the matter the order concerns.")
+    group_id: int | None = Field(description="For a group order: the group dispute's id.")
+    region_code: str | None = Field(description="For a group or an alert order: the place's region code.")
     origin: str = Field(description="`automatic` (a stage overdue) or `issued` (by a supervisor).")
     stage: str = Field(description="For automatic orders: the matter's status whose deadline passed.")
     stage_due_at: dt.datetime | None
@@ -73,6 +78,10 @@ class OrderOut(Schema):
     @staticmethod
     def resolve_matter_code(obj: Any) -> str | None:
         return obj.matter.display_code if obj.matter is not None else None
+
+    @staticmethod
+    def resolve_region_code(obj: Any) -> str | None:
+        return obj.region_id or None
 
     @staticmethod
     def resolve_status_label(obj: Any) -> str:

@@ -31,15 +31,19 @@ from suyuan.matters.choices import OPEN_STATUSES, EventKind, MatterStatus, Visib
 from suyuan.matters.models import Matter
 from suyuan.matters.services import matter_event_record, matter_lock
 from suyuan.notifications.services import notify
+from suyuan.regions.models import Region
 from suyuan.supervision import access
 from suyuan.supervision.choices import OrderOrigin, OrderStatus, OrderSubject
 from suyuan.supervision.models import SupervisionOrder
+from suyuan.triage.models import GroupMember, MatterGroup
 from suyuan.workdays.selectors import china_date
 from suyuan.workdays.services import deadline_at, working_days_between
 
 MAX_TEXT = 5000
 MIN_REASON = 4
 MAX_DEADLINE_DAYS = 30
+MAX_TITLE = 200
+COUNTY_CODE = 6  # a county's region code has six digits; an order never leaves the issuer's county
 BATCH = 100  # matters (or orders) per transaction in the sweeps
 CENTRE_TYPES = (OrganizationType.TOWNSHIP_CENTRE, OrganizationType.COUNTY_CENTRE)
 # Staff of the responding organisation who are told of a new order (besides the matter's mediator).
@@ -271,6 +275,29 @@ def _lock_matter(matter_id: int) -> Matter:
     return Matter.objects.select_for_update().get(pk=matter_id)
 
 
+def _open_members(group_id: int) -> list[int]:
+    return sorted(
+        GroupMember.objects.filter(group_id=group_id, matter__status__in=OPEN_STATUSES).values_list(
+            "matter_id", flat=True
+        )
+    )
+
+
+def _lock_subject_matters(order: SupervisionOrder) -> list[Matter]:
+    """Lock and return the matters whose history records the order's steps.
+
+    A matter order: its matter. A group order: the group's matters still open (a finished matter's
+    history is not reopened by an order on its group), locked in the order of their ids so two
+    transactions never wait for each other. An alert order: none (an alert is about a place).
+    """
+    if order.matter_id:
+        return [_lock_matter(order.matter_id)]
+    if order.group_id:
+        ids = _open_members(order.group_id)
+        return list(Matter.objects.select_for_update().filter(pk__in=ids).order_by("pk"))
+    return []
+
+
 # --- The sweep: overdue matters ------------------------------------------------------------------------
 
 
@@ -444,6 +471,152 @@ def order_issue(
     return order
 
 
+# --- By hand, on a group of matters or an alert ------------------------------------------------------------
+
+
+BELOW_YOURS = gettext_lazy("An order can only be addressed to a level below yours.")
+
+
+def issuing_above(actor: User, responding: Organization, levels: Levels) -> Organization | None:
+    """Return the supervisor's organisation that issues an order to ``responding``, or None.
+
+    The nearest of the actor's own organisations (where they are a supervisor) strictly above
+    ``responding``, going up the organisation tree as escalation does (village committee → township
+    centre → county centre; an organisation without a parent → its county centre), and in the same
+    county. A platform operator issues from the level just above ``responding``. None when ``responding``
+    is not below any of them: the same organisation, one beside or above it, another county.
+    """
+    if not responding.is_active:
+        return None
+    if access.is_platform_operator(actor):
+        issuing = levels.up(responding)
+    else:
+        own = access.supervisor_organization_ids(actor)
+        issuing = None
+        org = levels.up(responding)
+        seen: set[int] = set()
+        while org is not None and org.pk not in seen:
+            if org.pk in own:
+                issuing = org
+                break
+            seen.add(org.pk)
+            org = levels.up(org)
+    if issuing is None or issuing.pk == responding.pk:
+        return None
+    if not responding.region_id.startswith(issuing.region_id[:COUNTY_CODE]):
+        return None
+    return issuing
+
+
+def _check_place(*, responding: Organization, group: MatterGroup | None, region: Region | None) -> list[int]:
+    """Check that ``responding`` answers for the group's or the alert's place; return the group's open matters."""
+    place = responding.region_id
+    if group is not None:
+        open_ids = _open_members(group.pk)
+        if not open_ids:
+            raise ValidationError(
+                {"group": _("Every matter of this group is finished; there is nothing to supervise.")}
+            )
+        regions = set(Matter.objects.filter(pk__in=open_ids).values_list("region_id", flat=True))
+        if not all(code.startswith(place) for code in regions):
+            raise ValidationError(
+                {
+                    "responding_organization": _(
+                        "Choose an organisation whose area includes every open matter of the group."
+                    )
+                }
+            )
+        return open_ids
+    if region is None or not (place.startswith(region.code) or region.code.startswith(place)):
+        raise ValidationError(
+            {"responding_organization": _("Choose an organisation of the alert's place or one above it.")}
+        )
+    return []
+
+
+def order_issue_area(
+    *,
+    subject: str,
+    actor: User,
+    responding_organization: Organization,
+    reason: str,
+    deadline_days: int | None = None,
+    group: MatterGroup | None = None,
+    region: Region | None = None,
+    title: str = "",
+) -> SupervisionOrder:
+    """Issue an order by hand on a group dispute or an early-warning alert, to an organisation below.
+
+    The supervisor picks the responding organisation; it must be strictly below the supervisor's own
+    organisation in the same county (``issuing_above``) and answer for the subject's place: for a group,
+    its area includes every open matter of the group; for an alert, it lies in the alert's place or above
+    it. A group order records an internal ``supervision_ordered`` event on each open matter of the group.
+    Refusals are ValidationErrors naming the field; nothing is written.
+    """
+    if subject not in (OrderSubject.GROUP, OrderSubject.ALERT):
+        raise ValidationError({"subject": _("Choose a group of matters or an alert.")})
+    if subject == OrderSubject.GROUP and group is None:
+        raise ValidationError({"group": _("Choose the group of matters the order is about.")})
+    if subject == OrderSubject.ALERT and region is None:
+        raise ValidationError({"region": _("Choose the place the alert is about.")})
+    if not access.may_supervise(actor):
+        raise Forbidden(_("Only supervisors issue supervision orders."))
+    if subject == OrderSubject.ALERT and region is not None and not access.may_issue_area(actor, region.pk):
+        raise Forbidden(_("You may not issue orders on alerts of this place."))
+    reason = _clean_text(reason, field_name="reason", required=True, minimum=MIN_REASON)
+    days = answer_days() if deadline_days is None else deadline_days
+    if not 1 <= days <= MAX_DEADLINE_DAYS:
+        raise ValidationError(
+            {
+                "deadline_days": _("Give between 1 and %(max)d working days to answer.")
+                % {"max": MAX_DEADLINE_DAYS}
+            }
+        )
+    levels = Levels()
+    levels.orgs[responding_organization.pk] = responding_organization
+    levels.load_parents()
+    issuing = issuing_above(actor, responding_organization, levels)
+    if issuing is None:
+        raise ValidationError({"responding_organization": str(BELOW_YOURS)})
+    if group is not None:
+        title = title or group.title
+        region = region or Region.objects.get(pk=group.region_id)
+    title = " ".join((title or "").split())[:MAX_TITLE]
+    now = timezone.now()
+    with transaction.atomic():
+        open_ids = _check_place(
+            responding=responding_organization,
+            group=group if subject == OrderSubject.GROUP else None,
+            region=region,
+        )
+        members = list(Matter.objects.select_for_update().filter(pk__in=open_ids).order_by("pk"))
+        order = SupervisionOrder.objects.create(
+            subject=subject,
+            group=group if subject == OrderSubject.GROUP else None,
+            region=region,
+            title=title,
+            origin=OrderOrigin.ISSUED,
+            reason=reason,
+            issuing_organization=issuing,
+            responding_organization=responding_organization,
+            issued_by=actor,
+            level=1,
+            due_at=deadline_at(now, days),
+            created_at=now,
+        )
+        for matter in members:
+            matter_event_record(
+                matter=matter,
+                kind=EventKind.SUPERVISION_ORDERED,
+                actor=actor,
+                data=_event_data(order, group=order.group_id),
+                text=reason,
+                visibility=Visibility.INTERNAL,
+            )
+        _notify([order], author=actor)
+    return order
+
+
 def order_answer(*, order: SupervisionOrder, actor: User, response: str) -> SupervisionOrder:
     """Answer an open order for the responding organisation."""
     response = _clean_text(response, field_name="response", required=True, minimum=MIN_REASON)
@@ -453,13 +626,13 @@ def order_answer(*, order: SupervisionOrder, actor: User, response: str) -> Supe
             raise Forbidden(_("Only staff of the organisation it is addressed to answer this order."))
         if order.status != OrderStatus.OPEN:
             raise OrderStateError(order, "answer")
-        matter = _lock_matter(order.matter_id) if order.matter_id else None
+        matters = _lock_subject_matters(order)
         order.status = OrderStatus.ANSWERED
         order.response = response
         order.answered_at = timezone.now()
         order.answered_by = actor
         order.save(update_fields=["status", "response", "answered_at", "answered_by"])
-        if matter is not None:
+        for matter in matters:
             matter_event_record(
                 matter=matter,
                 kind=EventKind.SUPERVISION_ANSWERED,
@@ -480,13 +653,13 @@ def order_clear(*, order: SupervisionOrder, actor: User, note: str = "") -> Supe
             raise Forbidden(_("Only a supervisor of the issuing level or above clears this order."))
         if order.status not in (OrderStatus.OPEN, OrderStatus.ANSWERED):
             raise OrderStateError(order, "clear")
-        matter = _lock_matter(order.matter_id) if order.matter_id else None
+        matters = _lock_subject_matters(order)
         order.status = OrderStatus.CLEARED
         order.clear_note = note
         order.cleared_at = timezone.now()
         order.cleared_by = actor
         order.save(update_fields=["status", "clear_note", "cleared_at", "cleared_by"])
-        if matter is not None:
+        for matter in matters:
             matter_event_record(
                 matter=matter,
                 kind=EventKind.SUPERVISION_CLEARED,
@@ -518,12 +691,12 @@ def _escalate_one(
     )
     if old is None:
         return None  # answered, cleared or escalated meanwhile
-    matter = _lock_matter(old.matter_id) if old.matter_id else None
+    matters = _lock_subject_matters(old)
     next_level = levels.up(candidate.issuing_organization)
     if next_level is None:
         old.flagged_at = now
         old.save(update_fields=["flagged_at"])
-        if matter is not None:
+        for matter in matters:
             matter_event_record(
                 matter=matter,
                 kind=EventKind.SUPERVISION_ESCALATED,
@@ -539,6 +712,9 @@ def _escalate_one(
     new = SupervisionOrder.objects.create(
         subject=old.subject,
         matter_id=old.matter_id,
+        group_id=old.group_id,
+        region_id=old.region_id,
+        title=old.title,
         origin=old.origin,
         stage=old.stage,
         stage_due_at=old.stage_due_at,
@@ -552,7 +728,7 @@ def _escalate_one(
         due_at=due,
         created_at=now,
     )
-    if matter is not None:
+    for matter in matters:
         matter_event_record(
             matter=matter,
             kind=EventKind.SUPERVISION_ESCALATED,

@@ -31,8 +31,9 @@ from suyuan.matters import access as matter_access
 from suyuan.matters.choices import FINAL_STATUSES
 from suyuan.matters.models import Matter
 from suyuan.supervision import access, forms, selectors, services
-from suyuan.supervision.choices import Box, OrderStatus
+from suyuan.supervision.choices import Box, OrderStatus, OrderSubject
 from suyuan.supervision.models import SupervisionOrder
+from suyuan.triage import selectors as triage_selectors
 
 PAGE_SIZE = 50
 View = Callable[..., HttpResponse]
@@ -84,6 +85,7 @@ def order_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(orders, PAGE_SIZE).get_page(request.GET.get("page"))
     counts = selectors.order_counts(actor=actor)
     now = timezone.now()
+    alert_ids = selectors.alert_ids_of(list(page.object_list))
     return render(
         request,
         "supervision/list.html",
@@ -96,7 +98,10 @@ def order_list(request: HttpRequest) -> HttpResponse:
             "page": page,
             "query": f"box={box}&status={status}",
             "now": now,
-            "items": [_item(actor, order, now) for order in page.object_list],
+            "items": [
+                {**_item(actor, order, now), "alert_id": alert_ids.get(order.pk)}
+                for order in page.object_list
+            ],
         },
     )
 
@@ -142,6 +147,7 @@ def _detail_context(
         previous = previous.previous
     return {
         **item,
+        "alert_id": selectors.alert_ids_of([order]).get(order.pk),
         "chain": chain,
         "answer_form": answer_form or forms.AnswerForm(auto_id="answer-%s"),
         "clear_form": clear_form or forms.ClearForm(auto_id="clear-%s"),
@@ -241,6 +247,55 @@ def order_issue(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, "supervision/issue.html", {"matter": matter, "form": form}, status=status)
 
 
+@require_http_methods(["GET", "POST"])
+@supervision_page
+def group_issue(request: HttpRequest, group_id: int) -> HttpResponse:
+    """Issue a supervision order by hand on a group dispute, to an organisation below (supervisors)."""
+    actor = _user(request)
+    group, members, size = triage_selectors.group_for(actor, group_id)  # 404 when not in the actor's area
+    if not access.may_supervise(actor):
+        raise Forbidden(_("Only supervisors issue supervision orders."))
+    organizations = selectors.responding_candidates(
+        actor=actor,
+        subject=OrderSubject.GROUP,
+        region_code=group.region_id,
+        member_regions=selectors.group_open_regions(group_id=group.pk),
+    )
+    if request.method == "POST":
+        form = forms.AreaIssueForm(request.POST, auto_id="issue-%s", organizations=organizations)
+        if form.is_valid():
+            try:
+                responding = selectors.responding_organization(
+                    actor=actor, organization_id=form.cleaned_data["responding_organization"]
+                )
+                order = services.order_issue_area(
+                    subject=OrderSubject.GROUP,
+                    actor=actor,
+                    responding_organization=responding,
+                    reason=form.cleaned_data["reason"],
+                    deadline_days=form.cleaned_data["deadline_days"],
+                    group=group,
+                )
+            except ValidationError as exc:
+                _add_errors(form, exc)
+            else:
+                messages.success(
+                    request,
+                    _("Supervision order issued to %(org)s.") % {"org": order.responding_organization.name},
+                )
+                return redirect(_order_url(order))
+        status = 422
+    else:
+        form = forms.AreaIssueForm(auto_id="issue-%s", organizations=organizations)
+        status = 200
+    return render(
+        request,
+        "supervision/issue_group.html",
+        {"group": group, "members": members, "size": size, "form": form, "organizations": organizations},
+        status=status,
+    )
+
+
 # --- The section on the staff matter page ---------------------------------------------------------------
 
 
@@ -281,4 +336,5 @@ urlpatterns = [
     path("<int:order_id>/answer/", order_answer, name="answer"),
     path("<int:order_id>/clear/", order_clear, name="clear"),
     path("matters/<str:code>/issue/", order_issue, name="issue"),
+    path("groups/<int:group_id>/issue/", group_issue, name="issue_group"),
 ]

@@ -18,6 +18,8 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from suyuan.accounts.access import scope_for
+from suyuan.accounts.choices import Role
 from suyuan.accounts.models import User
 from suyuan.accounts.pages import page
 from suyuan.matters import access as matter_access
@@ -142,7 +144,15 @@ def candidate_dismiss(request: HttpRequest, candidate_id: int) -> HttpResponse:
 @staff_page
 def group_detail(request: HttpRequest, group_id: int) -> HttpResponse:
     group, members, size = selectors.group_for(request.user, group_id)
-    return render(request, "triage/group.html", {"group": group, "members": members, "size": size})
+    # Supervisors get a link to the supervision app's form for an order on the group (by URL name: triage
+    # sits below supervision and imports nothing of it).
+    scope = scope_for(request.user)
+    may_order = scope.is_platform_operator or scope.has_role(Role.SUPERVISOR)
+    return render(
+        request,
+        "triage/group.html",
+        {"group": group, "members": members, "size": size, "may_order": may_order},
+    )
 
 
 # --- Models -----------------------------------------------------------------------------------------------
