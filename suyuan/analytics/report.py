@@ -224,6 +224,8 @@ def _key_rows(f: selectors.Figures) -> list[str]:
         str(f.court_filed),
         _number(f.court_per_10k),
         NONE if f.satisfaction is None else f"{f.satisfaction:.2f} ({f.ratings})",
+        f"{_whole(f.mediators_active)} ({f.mediators_registered})",
+        _whole(f.citizens_active),
     ]
 
 
@@ -242,6 +244,8 @@ def _key_names(f: selectors.Figures) -> list[str]:
         _("Court filings"),
         _("Court filings per 10,000 residents"),
         _("Satisfaction (1–5)"),
+        _("Active mediators (registered)"),
+        _("Citizens who used their account"),
     ]
 
 

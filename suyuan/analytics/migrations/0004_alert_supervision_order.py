@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('analytics', '0002_alerts'),
+        ('analytics', '0003_monthly_activity'),
         ('supervision', '0003_group_and_alert_subjects'),
     ]
 
