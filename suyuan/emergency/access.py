@@ -5,7 +5,7 @@
   command the incidents of their centre and of the centres below it.
 * **Tasks** (acknowledge, report progress, mark done): dispatchers, supervisors, mediators and grid
   workers of the organisation the task is assigned to.
-* **View**: supervisors, dispatchers and analysts whose scope overlaps one of the incident's regions (the
+* **View**: supervisors, dispatchers, analysts and mediators whose scope overlaps one of the incident's regions (the
   incident's region lies in their area, or their area lies in it) or holds the declaring centre; and the
   task staff of an organisation that has a task in it. Incidents hold no personal data, so analysts see
   them; the tagged disputes are listed only to those who may open them.
@@ -40,7 +40,8 @@ PROTECTED_MODELS = (
 )
 
 COMMAND_ROLES = frozenset({Role.SUPERVISOR, Role.DISPATCHER})
-WATCH_ROLES = frozenset({Role.SUPERVISOR, Role.DISPATCHER, Role.ANALYST})
+# See the incidents over their area: the centres' rooms, and the mediators who handle what arises there.
+WATCH_ROLES = frozenset({Role.SUPERVISOR, Role.DISPATCHER, Role.ANALYST, Role.MEDIATOR})
 TASK_ROLES = frozenset({Role.DISPATCHER, Role.SUPERVISOR, Role.MEDIATOR, Role.GRID_WORKER})
 # Staff who may tag a dispute with an incident: those who take in or mediate it.
 TAG_ROLES = matter_access.INTAKE_ROLES | matter_access.MEDIATION_ROLES

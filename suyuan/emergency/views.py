@@ -313,7 +313,7 @@ def incident_tag(request: HttpRequest, incident_id: int) -> HttpResponse:
                 {"code": _("No dispute with this tracking code that you may open.")}
             ) from None
         if not access.may_tag(request.user, matter):
-            raise ValidationError({"code": _("Only staff who take in or mediate this dispute may tag it.")})
+            raise Forbidden(_("Only staff who take in or mediate this dispute may tag it."))
         services.incident_tag_matter(incident=incident, actor=_user(request), matter=matter)
 
     return _run(request, incident, form, "tag_form", tag, _("Dispute tagged with the incident."))
