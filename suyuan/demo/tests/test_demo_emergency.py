@@ -1,0 +1,60 @@
+"""The demo's typhoon story: declared by Jiangshan's county centre months ago, tasks acknowledged and
+reported on, closed with a summary; built once (a second run creates nothing)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.test import override_settings
+from django.utils import timezone
+
+from suyuan.accounts.models import User
+from suyuan.demo import services
+from suyuan.demo.emergency import DEMO_KEY, emergency_seed
+from suyuan.demo.tests.conftest import QUIET_TASKS
+from suyuan.emergency import access
+from suyuan.emergency.choices import IncidentEventKind, IncidentStatus, TaskStatus
+from suyuan.emergency.models import Incident, IncidentEvent, IncidentTask, TaskReport
+
+pytestmark = pytest.mark.django_db
+
+
+def counts() -> tuple[int, ...]:
+    return (
+        Incident.objects.count(),
+        IncidentTask.objects.count(),
+        TaskReport.objects.count(),
+        IncidentEvent.objects.count(),
+    )
+
+
+@override_settings(TASKS=QUIET_TASKS)
+def test_the_typhoon_story_is_built_once(small_quzhou):
+    services.demo_seed(counties=small_quzhou, matters=False)
+    assert emergency_seed() == 1
+    incident = Incident.objects.get(demo_key=DEMO_KEY)
+    assert incident.organization.code == "330881-CC" and incident.kind == "typhoon"
+    assert incident.status == IncidentStatus.CLOSED and incident.close_summary
+    assert incident.declared_at < timezone.now() - dt.timedelta(days=60)
+    regions = set(incident.regions.values_list("code", flat=True))
+    assert "330881001" in regions and all(code.startswith("330881") for code in regions)
+    tasks = list(incident.tasks.select_related("organization"))
+    assert {t.organization.type for t in tasks} == {"township_centre", "village_committee"}
+    assert all(t.status == TaskStatus.DONE for t in tasks)
+    assert TaskReport.objects.filter(task__incident=incident).exists()
+    assert sum(t.people_moved for t in tasks) > 0 and sum(t.people_sheltered for t in tasks) > 0
+    kinds = list(incident.events.order_by("created_at", "pk").values_list("kind", flat=True))
+    assert kinds[0] == IncidentEventKind.DECLARED and kinds[-1] == IncidentEventKind.CLOSED
+    assert IncidentEventKind.TASK_ACKNOWLEDGED in kinds and IncidentEventKind.LEVEL_CHANGED in kinds
+    times = list(incident.events.order_by("pk").values_list("created_at", flat=True))
+    assert times == sorted(times)
+    # The demo logins see it: the county's analyst, the home village's grid worker; Kecheng's do not.
+    for username, sees in [("demo.analyst", True), ("demo.grid_worker", True), ("demo.kecheng", False)]:
+        user = User.objects.get(username=username)
+        assert access.incidents_visible_to(user).filter(pk=incident.pk).exists() is sees, username
+
+    before = counts()
+    assert emergency_seed() == 0
+    services.demo_seed(counties=small_quzhou, matters=False)
+    assert counts() == before
