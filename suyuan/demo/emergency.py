@@ -17,8 +17,11 @@ import datetime as dt
 from functools import partial
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Max
 from django.utils import timezone
+from django_tasks import TaskResultStatus
+from django_tasks_db import DatabaseBackend
+from django_tasks_db.models import DBTaskResult
 
 from suyuan.accounts.models import Membership, Organization, User
 from suyuan.demo.matters import demo_clock
@@ -28,7 +31,9 @@ from suyuan.emergency import access, services
 from suyuan.emergency.choices import IncidentKind, IncidentLevel
 from suyuan.emergency.models import Incident, IncidentTask
 from suyuan.matters.models import Matter
-from suyuan.notifications.models import Notification
+from suyuan.notifications.choices import MessageStatus
+from suyuan.notifications.models import Notification, OutboundMessage
+from suyuan.notifications.tasks import deliver_message
 
 DEMO_KEY = "demo-typhoon-jiangshan"
 DAYS_AGO = 80  # the typhoon came about this many days before the demo is built (late summer)
@@ -98,6 +103,7 @@ def emergency_seed(now: dt.datetime | None = None) -> int:
     if not townships:
         return 0
     day = timezone.localdate(now) - dt.timedelta(days=DAYS_AGO)
+    since = OutboundMessage.objects.aggregate(last=Max("pk"))["last"] or 0
     with transaction.atomic():
         with demo_clock(at_local(day, dt.time(8, 30))):
             incident = services.incident_declare(
@@ -169,11 +175,33 @@ def emergency_seed(now: dt.datetime | None = None) -> int:
                 "受灾群众已返回，财产损失和赔偿纠纷转入调解。",
             )
         _tag_disputes(incident, dispatcher, now)
-        # The task notices of months ago were read then.
+        # The task notices of months ago were read then, and their text messages sent then.
         Notification.objects.filter(purpose="emergency_task", read_at__isnull=True).update(
             read_at=F("created_at")
         )
+        _settle_outbox(since)
     return 1
+
+
+def _settle_outbox(since_id: int) -> None:
+    """Record the task notices' text messages as sent when they were written, and drop their tasks: they
+    tell of a typhoon months ago, nobody should get them now."""
+    queued = OutboundMessage.objects.filter(
+        pk__gt=since_id, purpose="emergency_task", status=MessageStatus.QUEUED
+    )
+    ids = set(queued.values_list("pk", flat=True))
+    if not ids:
+        return
+    queued.update(status=MessageStatus.SENT, sent_at=F("created_at"))
+    if isinstance(deliver_message.get_backend(), DatabaseBackend):
+        stale = [
+            pk
+            for pk, args_kwargs in DBTaskResult.objects.filter(
+                status=TaskResultStatus.READY, task_path=deliver_message.module_path
+            ).values_list("pk", "args_kwargs")
+            if (args_kwargs.get("args") or [None])[0] in ids
+        ]
+        DBTaskResult.objects.filter(pk__in=stale).delete()
 
 
 def _tag_disputes(incident: Incident, dispatcher: User, now: dt.datetime) -> int:

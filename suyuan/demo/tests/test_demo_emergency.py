@@ -16,6 +16,8 @@ from suyuan.demo.tests.conftest import QUIET_TASKS
 from suyuan.emergency import access
 from suyuan.emergency.choices import IncidentEventKind, IncidentStatus, TaskStatus
 from suyuan.emergency.models import Incident, IncidentEvent, IncidentTask, TaskReport
+from suyuan.notifications.choices import MessageStatus
+from suyuan.notifications.models import Notification, OutboundMessage
 
 pytestmark = pytest.mark.django_db
 
@@ -53,6 +55,11 @@ def test_the_typhoon_story_is_built_once(small_quzhou):
     for username, sees in [("demo.analyst", True), ("demo.grid_worker", True), ("demo.kecheng", False)]:
         user = User.objects.get(username=username)
         assert access.incidents_visible_to(user).filter(pk=incident.pk).exists() is sees, username
+
+    # Its notices tell of months ago: read, their text messages recorded as sent, none waiting.
+    assert Notification.objects.filter(purpose="emergency_task").exists()
+    assert not Notification.objects.filter(purpose="emergency_task", read_at__isnull=True).exists()
+    assert not OutboundMessage.objects.filter(purpose="emergency_task", status=MessageStatus.QUEUED).exists()
 
     before = counts()
     assert emergency_seed() == 0
