@@ -3,13 +3,14 @@ hangs on a wall screen).
 
 The counts are of open matters in the place (its code and below) and within the viewer's scope, in one
 query over the matters' status and deadline indexes, plus the open supervision orders and what came in
-and ended today (the figures' read models).
+and ended today (the figures' read models), and the active incidents of emergency mode over the place
+(one more query).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from django.db.models import Count, Q, QuerySet
@@ -21,6 +22,7 @@ from suyuan.analytics.alerts import alerts_visible_to
 from suyuan.analytics.choices import LIVE_ALERT_STATUSES
 from suyuan.analytics.models import MatterFact
 from suyuan.analytics.selectors import covers, home_regions, may_open_matters, may_view, region_for
+from suyuan.emergency.selectors import BoardIncident, board_incidents
 from suyuan.matters.access import matters_visible_to
 from suyuan.matters.choices import OPEN_STATUSES, MatterStatus
 from suyuan.matters.models import Matter
@@ -52,6 +54,8 @@ class Board:
     concluded_today: int
     alerts: int  # live early warnings of the place
     children: list[tuple[Region, int, int]]  # the places one level down: (place, open, overdue)
+    # Emergency mode: the active incidents over the place the viewer may see, with their tasks' counts.
+    incidents: list[BoardIncident] = field(default_factory=list)
 
 
 def _child_length(code: str) -> int:
@@ -114,6 +118,7 @@ def board(actor: Actor, region: Region) -> Board:
             ((children[c], n[0], n[1]) for c, n in by_child.items()),
             key=lambda item: (-item[2], -item[1], item[0].code),
         ),
+        incidents=board_incidents(actor, region.code),
     )
 
 

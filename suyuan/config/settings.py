@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "suyuan.supervision",
     "suyuan.court",
     "suyuan.analytics",
+    "suyuan.emergency",
     "suyuan.command",
     "suyuan.web",
     "suyuan.demo",

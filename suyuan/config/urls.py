@@ -24,6 +24,7 @@ urlpatterns = [
     path("staff/supervision/", include("suyuan.supervision.urls")),
     path("staff/figures/", include("suyuan.analytics.urls")),
     path("staff/board/", include("suyuan.command.urls")),
+    path("staff/emergency/", include("suyuan.emergency.urls")),
     path("", include("suyuan.court.urls")),
     path("", include("suyuan.triage.urls")),
     path("", include("suyuan.mediation.urls")),

@@ -480,7 +480,9 @@ def demo_seed(*, counties: Sequence[str] | None = None, matters: bool = True) ->
         report.court_cases_by_status = built.court_by_status
         # The demo writes history with past dates in bulk: its figures are computed once, from the events.
         from suyuan.analytics.services import facts_rebuild
+        from suyuan.demo.emergency import emergency_seed
 
+        emergency_seed()
         facts_rebuild()
     report.seconds = time.perf_counter() - started
     return report

@@ -107,6 +107,7 @@ class EventKind(models.TextChoices):
     SUPERVISION_ANSWERED = "supervision_answered", _("supervision order answered")
     SUPERVISION_CLEARED = "supervision_cleared", _("supervision order cleared")
     SUPERVISION_ESCALATED = "supervision_escalated", _("supervision order escalated")
+    INCIDENT_TAGGED = "incident_tagged", _("tagged as arising from an emergency")  # internal
     # The court side (诉调对接 and the online court services), written by the court app.
     COURT_DOCKED = "court_docked", _("referred to the court")
     COURT_MEDIATION = "court_mediation", _("pre-filing mediation started")

@@ -1,0 +1,229 @@
+"""Emergency mode in the demo: a typhoon that passed over Jiangshan some months ago.
+
+The 江山市 county centre's dispatcher declared it over the demo's home township (双塔街道) and up to two
+more townships of the county, sent tasks to their township centres (open a shelter) and to village
+committees (evacuate the low-lying houses), which acknowledged them and reported progress; the level was
+raised once the typhoon came close, every task was finished, and the incident was closed with a summary.
+Compensation and damage disputes received in those townships after the declaration (the demo matters of
+the "damages" category, if any) are tagged with it afterwards; none are invented here.
+
+Everything runs through ``suyuan.emergency.services`` under the demo clock, so the timeline has its past
+moments. The story is keyed (``Incident.demo_key``): a second run creates nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import partial
+
+from django.db import transaction
+from django.db.models import F, Max
+from django.utils import timezone
+from django_tasks import TaskResultStatus
+from django_tasks_db import DatabaseBackend
+from django_tasks_db.models import DBTaskResult
+
+from suyuan.accounts.models import Membership, Organization, User
+from suyuan.demo.matters import demo_clock
+from suyuan.demo.services import HOME_COUNTY, HOME_TOWNSHIP, centre_code
+from suyuan.demo.timeline import Action, at_local, last_event_at, run_actions
+from suyuan.emergency import access, services
+from suyuan.emergency.choices import IncidentKind, IncidentLevel
+from suyuan.emergency.models import Incident, IncidentTask
+from suyuan.matters.models import Matter
+from suyuan.notifications.choices import MessageStatus
+from suyuan.notifications.models import Notification, OutboundMessage
+from suyuan.notifications.tasks import deliver_message
+
+DEMO_KEY = "demo-typhoon-jiangshan"
+DAYS_AGO = 80  # the typhoon came about this many days before the demo is built (late summer)
+TOWNSHIPS = 3  # the home township and up to two more
+TAGGED = 3
+TAG_CATEGORIES = ("damages",)
+DISPATCHER = "demo.dispatcher"
+SUPERVISOR = "demo.supervisor"
+
+
+def _worker(org: Organization) -> User | None:
+    """Return someone who works on tasks of ``org`` (the first by id), or None."""
+    membership = (
+        Membership.objects.filter(organization=org, is_active=True, role__in=sorted(access.TASK_ROLES))
+        .select_related("user")
+        .order_by("role", "pk")
+        .first()
+    )
+    return membership.user if membership else None
+
+
+def _steps(
+    task: IncidentTask, worker: User | None, day: dt.date, hour: int, figures: list[tuple[int, int]]
+) -> list[Action]:
+    """Return the steps of one task's room: acknowledge, then report (cumulative figures)."""
+    if worker is None:
+        return []
+    steps = [
+        Action(
+            at_local(day, dt.time(hour, 20)),
+            task.pk,
+            partial(services.task_acknowledge, task=task, actor=worker),
+        )
+    ]
+    needs = ["饮用水、方便面", "棉被", ""]
+    for n, (moved, sheltered) in enumerate(figures):
+        report = partial(
+            services.task_report,
+            task=task,
+            actor=worker,
+            people_moved=moved,
+            people_sheltered=sheltered,
+            needs=needs[n % len(needs)],
+            note="群众已妥善安置" if n == len(figures) - 1 else "",
+        )
+        steps.append(Action(at_local(day, dt.time(hour + 2 + 3 * n, 10)), task.pk, report))
+    return steps
+
+
+def emergency_seed(now: dt.datetime | None = None) -> int:
+    """Build the typhoon story; return 1 if it was created, 0 if it existed or the demo lacks its places."""
+    now = now or timezone.now()
+    if Incident.objects.filter(demo_key=DEMO_KEY).exists():
+        return 0
+    centre = Organization.objects.filter(code=centre_code(HOME_COUNTY)).first()
+    dispatcher = User.objects.filter(username=DISPATCHER).first()
+    supervisor = User.objects.filter(username=SUPERVISOR).first()
+    if centre is None or dispatcher is None or supervisor is None:
+        return 0
+    townships = list(
+        Organization.objects.filter(parent=centre, type="township_centre", is_active=True)
+        .select_related("region")
+        .order_by("region_id")
+    )
+    townships.sort(key=lambda org: (org.region_id != HOME_TOWNSHIP, org.region_id))
+    townships = townships[:TOWNSHIPS]
+    if not townships:
+        return 0
+    day = timezone.localdate(now) - dt.timedelta(days=DAYS_AGO)
+    since = OutboundMessage.objects.aggregate(last=Max("pk"))["last"] or 0
+    with transaction.atomic():
+        with demo_clock(at_local(day, dt.time(8, 30))):
+            incident = services.incident_declare(
+                actor=dispatcher,
+                organization=centre,
+                kind=IncidentKind.TYPHOON,
+                level=IncidentLevel.YELLOW,
+                title="台风“海葵”防御应急响应",
+                description="台风“海葵”预计明日在浙南沿海登陆，江山市启动防台风应急响应，低洼地带、山塘水库下游和"
+                "地质灾害隐患点群众须在今晚前转移。",
+                region_codes=[org.region_id for org in townships],
+                demo_key=DEMO_KEY,
+            )
+        tasks: list[tuple[IncidentTask, User | None, list[tuple[int, int]]]] = []
+        for n, township in enumerate(townships):
+            with demo_clock(at_local(day, dt.time(9, 5 + n))):
+                shelter = services.task_send(
+                    incident=incident,
+                    actor=dispatcher,
+                    organization=township,
+                    title=f"开放{township.region.name}避灾安置点",
+                    instructions="开放辖区避灾安置点，备足饮用水、食品和棉被，安排专人值守，每三小时报告安置人数。",
+                    due_at=at_local(day, dt.time(18, 0)),
+                )
+            tasks.append(
+                (shelter, _worker(township), [(0, 40 + 25 * n), (0, 130 + 40 * n), (0, 85 + 20 * n)])
+            )
+        for n, township in enumerate(townships):
+            village = (
+                Organization.objects.filter(parent=township, type="village_committee", is_active=True)
+                .order_by("region_id")
+                .first()
+            )
+            if village is None:
+                continue
+            with demo_clock(at_local(day, dt.time(9, 15 + n))):
+                evacuate = services.task_send(
+                    incident=incident,
+                    actor=dispatcher,
+                    organization=village,
+                    title="转移低洼地带和地质灾害隐患点群众",
+                    instructions="今晚八点前完成低洼地带、危旧房和地质灾害隐患点群众转移，做到应转尽转、不漏一户一人。",
+                    due_at=at_local(day, dt.time(20, 0)),
+                )
+            tasks.append((evacuate, _worker(village), [(35 + 10 * n, 20), (92 + 15 * n, 60 + 5 * n)]))
+        steps = [
+            step
+            for n, (task, worker, figures) in enumerate(tasks)
+            for step in _steps(task, worker, day, 9 + n % 3, figures)
+        ]
+        raise_level = partial(
+            services.incident_change_level,
+            incident=incident,
+            actor=supervisor,
+            level=IncidentLevel.ORANGE,
+            note="台风路径北移，升级为橙色预警。",
+        )
+        steps.append(Action(at_local(day, dt.time(15, 30)), 0, raise_level))
+        run_actions(steps, clock=demo_clock)
+        next_day = day + dt.timedelta(days=1)
+        for n, (task, worker, _figures) in enumerate(tasks):
+            with demo_clock(at_local(next_day, dt.time(14, 5 + n))):
+                services.task_done(task=task, actor=worker or dispatcher)
+        with demo_clock(at_local(day + dt.timedelta(days=2), dt.time(10, 0))):
+            services.incident_close(
+                incident=incident,
+                actor=dispatcher,
+                summary="台风“海葵”已过境，全市累计转移群众、开放安置点均按要求完成，无人员伤亡；"
+                "受灾群众已返回，财产损失和赔偿纠纷转入调解。",
+            )
+        _tag_disputes(incident, dispatcher, now)
+        # The task notices of months ago were read then, and their text messages sent then.
+        Notification.objects.filter(purpose="emergency_task", read_at__isnull=True).update(
+            read_at=F("created_at")
+        )
+        _settle_outbox(since)
+    return 1
+
+
+def _settle_outbox(since_id: int) -> None:
+    """Record the task notices' text messages as sent when they were written, and drop their tasks: they
+    tell of a typhoon months ago, nobody should get them now."""
+    queued = OutboundMessage.objects.filter(
+        pk__gt=since_id, purpose="emergency_task", status=MessageStatus.QUEUED
+    )
+    ids = set(queued.values_list("pk", flat=True))
+    if not ids:
+        return
+    queued.update(status=MessageStatus.SENT, sent_at=F("created_at"))
+    if isinstance(deliver_message.get_backend(), DatabaseBackend):
+        stale = [
+            pk
+            for pk, args_kwargs in DBTaskResult.objects.filter(
+                status=TaskResultStatus.READY, task_path=deliver_message.module_path
+            ).values_list("pk", "args_kwargs")
+            if (args_kwargs.get("args") or [None])[0] in ids
+        ]
+        DBTaskResult.objects.filter(pk__in=stale).delete()
+
+
+def _tag_disputes(incident: Incident, dispatcher: User, now: dt.datetime) -> int:
+    """Tag a few damage disputes received in the incident's townships after it was declared."""
+    codes = list(incident.incident_regions.values_list("region_id", flat=True))
+    candidates = [
+        m
+        for m in Matter.objects.filter(
+            category__code__in=TAG_CATEGORIES, created_at__gte=incident.declared_at
+        )
+        .select_related("region")
+        .order_by("created_at", "pk")
+        if any(m.region_id.startswith(code) for code in codes)
+    ]
+    tagged = 0
+    for matter in candidates:
+        if tagged >= TAGGED:
+            break
+        moment = last_event_at(matter) + dt.timedelta(minutes=30)
+        if moment > now - dt.timedelta(hours=1) or not access.may_tag(dispatcher, matter):
+            continue
+        with demo_clock(moment):
+            services.incident_tag_matter(incident=incident, actor=dispatcher, matter=matter)
+        tagged += 1
+    return tagged
