@@ -8,6 +8,7 @@ from suyuan.accounts.access import can_browse_audit_log, scope_for
 from suyuan.accounts.choices import Role
 from suyuan.analytics.selectors import may_view as may_view_figures
 from suyuan.court.selectors import works_at_court
+from suyuan.emergency.access import works_with_incidents
 from suyuan.matters.access import works_with_matters
 from suyuan.matters.imports import may_import
 from suyuan.supervision.access import works_with_orders
@@ -28,4 +29,5 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         "viewer_works_at_court": works_at_court(user),
         "viewer_sees_triage_models": may_view_models(user),
         "viewer_sees_figures": may_view_figures(user),
+        "viewer_works_with_incidents": works_with_incidents(user),
     }
