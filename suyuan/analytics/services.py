@@ -91,9 +91,10 @@ def _returned(fact_by_matter: dict[int, facts.Fact]) -> set[int]:
     wanted = {key for found in keys.values() for key in found}
     if not wanted:
         return set()
-    query = Q()
-    for field, value in wanted:
-        query |= Q(**{field: value})
+    # Two IN lists, not one OR term per key: SQLite refuses expression trees deeper than 1,000.
+    phones = sorted(value for field, value in wanted if field == "phone_hash")
+    id_numbers = sorted(value for field, value in wanted if field == "id_number_hash")
+    query = Q(phone_hash__in=phones) | Q(id_number_hash__in=id_numbers)
     others: dict[tuple[str, str], set[int]] = defaultdict(set)
     for matter_id, phone, id_number in Party.objects.filter(query, role=PartyRole.APPLICANT).values_list(
         "matter_id", "phone_hash", "id_number_hash"
