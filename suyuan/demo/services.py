@@ -138,6 +138,8 @@ class SeedReport:
     court_cases_created: int = 0
     court_seconds: float = 0.0
     court_cases_by_status: dict[str, int] = field(default_factory=dict)
+    history_created: int = 0
+    history_seconds: float = 0.0
     seconds: float = 0.0
     by_type: dict[str, int] = field(default_factory=dict)
 
@@ -149,6 +151,7 @@ class SeedReport:
             or self.memberships_created
             or self.devices_created
             or self.matters_created
+            or self.history_created
             or self.court_codes_created
             or self.court_cases_created
         )
@@ -478,10 +481,18 @@ def demo_seed(*, counties: Sequence[str] | None = None, matters: bool = True) ->
         report.court_cases_created = built.court_cases
         report.court_seconds = built.court_seconds
         report.court_cases_by_status = built.court_by_status
+        from suyuan.demo.history import demo_history_seed  # two years of concluded matters, in bulk
+
+        history = demo_history_seed(counties=chosen)
+        report.history_created, report.history_seconds = history.created, history.seconds
         # The demo writes history with past dates in bulk: its figures are computed once, from the events.
+        from suyuan.analytics.alerts import alerts_detect
         from suyuan.analytics.services import facts_rebuild
 
-        facts_rebuild()
+        # Small chunks: whether an applicant came back is asked with one OR term per phone number, and
+        # SQLite refuses an expression deeper than 1,000 terms.
+        facts_rebuild(chunk=500)
+        alerts_detect()  # the board opens with today's alerts (the planted rise, the group dispute)
     report.seconds = time.perf_counter() - started
     return report
 
