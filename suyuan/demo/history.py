@@ -47,6 +47,7 @@ from django.utils.translation import gettext
 from suyuan.accounts.models import Membership, Organization, User
 from suyuan.accounts.services import identifier_fields
 from suyuan.analytics.warning import LUNAR_NEW_YEAR
+from suyuan.core.identifiers import PHONE, hash_identifier
 from suyuan.demo.matters import (
     CATEGORY_WEIGHTS,
     CONSENT,
@@ -64,7 +65,6 @@ from suyuan.demo.matters import (
     _weighted,
 )
 from suyuan.demo.services import HOME_COUNTY, HOME_TOWNSHIP, SeedReport
-from suyuan.core.identifiers import PHONE, hash_identifier
 from suyuan.matters import codes, deadlines
 from suyuan.matters.choices import (
     Channel,
@@ -164,12 +164,11 @@ def rise_township(counties: Sequence[str]) -> str:
     Jiangshan other than the county seat (the seat when it is the only one); "" without Jiangshan."""
     if HOME_COUNTY not in counties:
         return ""
-    codes = [
-        code
-        for code in Region.objects.filter(code__startswith=HOME_COUNTY, level=RegionLevel.TOWNSHIP)
+    codes = list(
+        Region.objects.filter(code__startswith=HOME_COUNTY, level=RegionLevel.TOWNSHIP)
         .order_by("code")
         .values_list("code", flat=True)
-    ]
+    )
     if RISE_TOWNSHIP in codes:
         return RISE_TOWNSHIP
     others = [code for code in codes if code != HOME_TOWNSHIP]
@@ -266,9 +265,7 @@ def _received_moment(rng: random.Random, day: dt.date, channel: str) -> dt.datet
     return start + dt.timedelta(seconds=int(rng.uniform(0, 8 * 3600 + 40 * 60)))
 
 
-def history_plan(
-    *, counties: Sequence[str], desks: dict[str, str], now: dt.datetime
-) -> list[HistoryPlan]:
+def history_plan(*, counties: Sequence[str], desks: dict[str, str], now: dt.datetime) -> list[HistoryPlan]:
     """Return the history's matters of ``counties``: what each says and what happened to it, when."""
     places = _places(counties)
     specialties = dict(Category.objects.values_list("code", "specialty"))
@@ -449,7 +446,9 @@ def _residents(plans: Sequence[HistoryPlan]) -> dict[str, User]:
     for username, party in wanted.items():
         if username in existing:
             continue
-        user = User(username=username, full_name=party.name, is_active=True, **identifier_fields(phone=party.phone))
+        user = User(
+            username=username, full_name=party.name, is_active=True, **identifier_fields(phone=party.phone)
+        )
         user.set_unusable_password()
         rows.append(user)
     User.objects.bulk_create(rows, batch_size=500)
@@ -527,7 +526,10 @@ def _events_for(
                 at,
                 dispatcher,
                 S.ASSIGNED,
-                data={"organization": org.name if org else "", "mediator": mediator.full_name if mediator else ""},
+                data={
+                    "organization": org.name if org else "",
+                    "mediator": mediator.full_name if mediator else "",
+                },
             )
         elif command == "start":
             add(EventKind.MEDIATION_STARTED, at, handler, S.IN_MEDIATION)
@@ -538,7 +540,14 @@ def _events_for(
             add(EventKind.AGREEMENT_RECORDED, at, handler, S.RESOLVED, text=step.text)
         elif command == "fail":
             matter.failure_route, matter.outcome_summary = step.route, step.text
-            add(EventKind.FAILURE_RECORDED, at, handler, S.UNRESOLVED, text=step.text, data={"route": step.route})
+            add(
+                EventKind.FAILURE_RECORDED,
+                at,
+                handler,
+                S.UNRESOLVED,
+                text=step.text,
+                data={"route": step.route},
+            )
         elif command == "close":
             add(EventKind.CLOSED, at, handler, S.CLOSED)
         elif command == "withdraw":
@@ -601,12 +610,15 @@ def demo_history_seed(*, counties: Sequence[str], now: dt.datetime | None = None
             )
         events: list[MatterEvent] = []
         per_matter = [
-            _events_for(item, matter, people, orgs, labels) for item, matter in zip(plans, matters, strict=True)
+            _events_for(item, matter, people, orgs, labels)
+            for item, matter in zip(plans, matters, strict=True)
         ]
         Matter.objects.bulk_create(matters, batch_size=500)
         if any(m.pk is None for m in matters):  # a database that returns no ids from a bulk insert
             ids = dict(
-                Matter.objects.filter(idempotency_key__startswith=KEY_PREFIX).values_list("idempotency_key", "pk")
+                Matter.objects.filter(idempotency_key__startswith=KEY_PREFIX).values_list(
+                    "idempotency_key", "pk"
+                )
             )
             for m in matters:
                 m.pk = m.id = ids[m.idempotency_key]
@@ -633,7 +645,11 @@ def demo_history_seed(*, counties: Sequence[str], now: dt.datetime | None = None
                 score, comment = item.rating
                 ratings.append(
                     MatterRating(
-                        matter=matter, user=matter.owner, score=score, comment=comment, created_at=item.rated_at
+                        matter=matter,
+                        user=matter.owner,
+                        score=score,
+                        comment=comment,
+                        created_at=item.rated_at,
                     )
                 )
         Party.objects.bulk_create(parties, batch_size=1000)
@@ -646,4 +662,12 @@ def demo_history_seed(*, counties: Sequence[str], now: dt.datetime | None = None
     return report
 
 
-__all__ = ["KEY_PREFIX", "RISE_CATEGORY", "HistoryReport", "demo_history_seed", "history_plan", "rise_township", "season"]
+__all__ = [
+    "KEY_PREFIX",
+    "RISE_CATEGORY",
+    "HistoryReport",
+    "demo_history_seed",
+    "history_plan",
+    "rise_township",
+    "season",
+]

@@ -54,6 +54,8 @@ HOME_COUNTY = "330881"  # 江山市: where most demo logins work
 OTHER_COUNTY = "330802"  # 柯城区: staff there must not see Jiangshan's people
 HOME_TOWNSHIP = "330881001"  # 双塔街道
 HOME_VILLAGE_NAME = "城北社区"
+CITY_CENTRE_CODE = f"{QUZHOU}-CITY"  # 衢州市's centre: the city's command room (figures and alerts)
+CITY_NAME = "衢州市"
 
 CENTRE_SUFFIX = "社会矛盾纠纷调处化解中心"
 COMMITTEE_SUFFIX = "人民调解委员会"
@@ -86,7 +88,7 @@ class DemoUser:
     username: str
     full_name: str
     role: str
-    # where: "centre", "township", "village", a COUNTY_BODIES suffix, or "other-centre" (Kecheng)
+    # where: "centre", "township", "village", a COUNTY_BODIES suffix, "other-centre" (Kecheng) or "city"
     place: str
     phone: str
     is_notable: bool = False
@@ -108,6 +110,8 @@ DEMO_USERS: tuple[DemoUser, ...] = (
     DemoUser("demo.analyst", "刘思远", Role.ANALYST, "centre", "13800000109"),
     DemoUser("demo.administrator", "王志强", Role.ADMINISTRATOR, "centre", "13800000110"),
     DemoUser("demo.kecheng", "叶子明", Role.DISPATCHER, "other-centre", "13800000111"),
+    # The city's command room: figures and alerts of all six counties, no one's personal data.
+    DemoUser("demo.city_analyst", "钱思源", Role.ANALYST, "city", "13800000113"),
 )
 DEMO_CITIZEN_USERNAME = "demo.citizen"
 DEMO_CITIZEN_NAME = "陈小梅"
@@ -239,7 +243,11 @@ def _org_specs(counties: Sequence[str]) -> list[list[_OrgSpec]]:
         ).append((code, name))
     county_names = dict(Region.objects.filter(code__in=counties).values_list("code", "name"))
 
-    county_wave: list[_OrgSpec] = []
+    city_name = Region.objects.filter(code=QUZHOU).values_list("name", flat=True).first() or CITY_NAME
+    # The city's centre stands beside the county centres, not above them: supervision ends at the county.
+    county_wave: list[_OrgSpec] = [
+        _OrgSpec(CITY_CENTRE_CODE, city_name + CENTRE_SUFFIX, OrganizationType.CITY_CENTRE, "", QUZHOU, None)
+    ]
     bodies_wave: list[_OrgSpec] = []
     township_wave: list[_OrgSpec] = []
     village_wave: list[_OrgSpec] = []
@@ -353,6 +361,7 @@ def _place_code(place: str, home_village: str) -> str:
         "township": centre_code(HOME_TOWNSHIP),
         "village": f"{home_village}-VC",
         "other-centre": centre_code(OTHER_COUNTY),
+        "city": CITY_CENTRE_CODE,
     }.get(place, f"{HOME_COUNTY}-{place}")
 
 

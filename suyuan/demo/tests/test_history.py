@@ -7,6 +7,7 @@ Kecheng), without the service-made matters (their own tests build them), and rol
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import statistics
 from collections import Counter
 
@@ -68,7 +69,9 @@ def local_day(moment: dt.datetime) -> dt.date:
 def test_two_years_of_months_have_matters_in_both_counties(built):
     assert 1000 < built.created == history_matters().count() <= history.MAX_MATTERS
     today = timezone.localdate()
-    months = Counter(local_day(at).replace(day=1) for at in history_matters().values_list("created_at", flat=True))
+    months = Counter(
+        local_day(at).replace(day=1) for at in history_matters().values_list("created_at", flat=True)
+    )
     first = (today - dt.timedelta(days=history.DAYS)).replace(day=1)
     month = (first + dt.timedelta(days=32)).replace(day=1)  # the first month is a partial one
     while month < (today - dt.timedelta(days=history.QUIET_DAYS)).replace(day=1):
@@ -93,9 +96,11 @@ def test_matters_are_concluded_and_their_events_tell_the_story(built):
     assert {MatterStatus.CLOSED, MatterStatus.DECLINED, MatterStatus.WITHDRAWN} <= set(
         old.values_list("status", flat=True)
     )
-    assert not old.exclude(status__in=[MatterStatus.RESOLVED, MatterStatus.UNRESOLVED]).filter(
-        due_at__isnull=False
-    ).exists()
+    assert (
+        not old.exclude(status__in=[MatterStatus.RESOLVED, MatterStatus.UNRESOLVED])
+        .filter(due_at__isnull=False)
+        .exists()
+    )
     events: dict[int, list[MatterEvent]] = {}
     for event in MatterEvent.objects.filter(matter__in=old).order_by("matter_id", "seq"):
         events.setdefault(event.matter_id, []).append(event)
@@ -103,10 +108,10 @@ def test_matters_are_concluded_and_their_events_tell_the_story(built):
         found = events[matter.pk]
         assert [e.seq for e in found] == list(range(1, len(found) + 1))
         assert found[0].kind == EventKind.RECEIVED and found[0].created_at == matter.created_at
-        assert all(a.created_at <= b.created_at for a, b in zip(found, found[1:], strict=False))
+        assert all(a.created_at <= b.created_at for a, b in itertools.pairwise(found))
         moves = [e for e in found if e.to_status]
         assert moves[-1].to_status == matter.status
-        assert all(a.to_status == b.from_status for a, b in zip(moves, moves[1:], strict=False))
+        assert all(a.to_status == b.from_status for a, b in itertools.pairwise(moves))
         assert all(e.actor_id and e.actor_label for e in found)
         if matter.status == MatterStatus.CLOSED:
             assert matter.closed_at == moves[-1].created_at
@@ -130,14 +135,15 @@ def test_every_phone_is_a_made_up_one(built):
 def test_wage_claims_peak_before_the_spring_festival(built):
     wages = Category.objects.get(code="labour_wages")
     days = [
-        local_day(at)
-        for at in history_matters().filter(category=wages).values_list("created_at", flat=True)
+        local_day(at) for at in history_matters().filter(category=wages).values_list("created_at", flat=True)
     ]
     today = timezone.localdate()
     start = today - dt.timedelta(days=history.DAYS)
     end = today - dt.timedelta(days=history.QUIET_DAYS)
     months = Counter(day.replace(day=1) for day in days)
-    full_months = [n for month, n in months.items() if start <= month and month + dt.timedelta(days=31) <= end]
+    full_months = [
+        n for month, n in months.items() if start <= month and month + dt.timedelta(days=31) <= end
+    ]
     median_month = statistics.median(full_months)
     festivals = [f for f in LUNAR_NEW_YEAR.values() if start + dt.timedelta(days=35) <= f <= end]
     assert festivals
@@ -165,7 +171,9 @@ def test_the_plan_is_deterministic(built):
 def test_rebuilt_figures_equal_the_kept_ones(built):
     def snapshot():
         return (
-            sorted(MatterFact.objects.values_list("matter_id", "received_on", "concluded_on", "stage", "rating")),
+            sorted(
+                MatterFact.objects.values_list("matter_id", "received_on", "concluded_on", "stage", "rating")
+            ),
             sorted(DailyCount.objects.values_list("day", "region", "category_id", "count")),
         )
 
@@ -204,5 +212,9 @@ def test_seasons_lift_the_categories_named():
     assert history.season("labour_wages", festival - dt.timedelta(days=7)) > 3
     assert history.season("labour_wages", festival - dt.timedelta(days=100)) == 1
     assert history.season("marriage_family", festival + dt.timedelta(days=10)) > 2
-    assert history.season("forest_land", dt.date(2026, 4, 1)) > history.season("forest_land", dt.date(2026, 11, 1))
-    assert history.season("neighbours", dt.date(2026, 7, 15)) > history.season("neighbours", dt.date(2026, 1, 5))
+    assert history.season("forest_land", dt.date(2026, 4, 1)) > history.season(
+        "forest_land", dt.date(2026, 11, 1)
+    )
+    assert history.season("neighbours", dt.date(2026, 7, 15)) > history.season(
+        "neighbours", dt.date(2026, 1, 5)
+    )
