@@ -1,7 +1,8 @@
 """Demo history: two years of concluded matters across Quzhou, with the seasons a centre sees.
 
 The service-made demo (``suyuan.demo.matters``) covers the last six months with a few hundred matters.
-This module adds the two years behind them: generated, concluded matters from 24 months ago on, bulk
+This module adds the two years behind them: generated, concluded matters from 24 months ago on (and the
+90 days before, which the early warning scales its earlier years by), bulk
 inserted with their events exactly as the matter services write them (received; accepted; assigned;
 mediation started; an agreement or a failure with its next route, to court, arbitration or an
 administrative body; closed; some declined or withdrawn; ratings by applicants who filed online). In
@@ -87,17 +88,19 @@ C = Channel
 
 KEY_PREFIX = "demohist-"
 SEED = "suyuan-demo-history-1"
-DAYS = 730  # how far back the history goes
+# How far back the history goes: two years, and the 90 days before them, so that the early warning has
+# two earlier years (each with the level period it scales by) to compare the last two weeks with.
+DAYS = 730 + 95
 SERVICE_DAYS = 180  # the service-made demo's window (``suyuan.demo.matters.AGE_DAYS``)
 QUIET_DAYS = 14  # the last days, left to the service-made matters (and the planted rise)
 # Matters received per day in each county on an ordinary working day (before the seasons).
 DAILY: dict[str, float] = {
     "330881": 3.0,
-    "330802": 1.4,
-    "330803": 0.6,
-    "330822": 0.55,
-    "330824": 0.55,
-    "330825": 0.6,
+    "330802": 1.2,
+    "330803": 0.5,
+    "330822": 0.45,
+    "330824": 0.45,
+    "330825": 0.5,
 }
 # The service-made demo's matters per county (``COUNTY_COUNTS``) over its six months: the history's stream
 # in those months is thinned by as much, so that both together keep the level.
@@ -472,6 +475,7 @@ def _events_for(
     org_id = org.pk if org else None
     events: list[MatterEvent] = []
     status = ""
+    moved = [item.received]  # when the matter last changed status
 
     def add(kind: str, at: dt.datetime, actor: User, to: str = "", **kwargs: Any) -> None:
         nonlocal status
@@ -490,8 +494,8 @@ def _events_for(
         )
         if to:
             status = to
+            moved[0] = at
             matter.version += 1 if len(events) > 1 else 0
-            matter.due_at = deadlines.stage_deadline(kind=matter.kind, status=to, start=at)
             if to in (S.DECLINED, S.WITHDRAWN, S.CLOSED):
                 matter.closed_at = at
 
@@ -556,8 +560,11 @@ def _events_for(
     if item.rating is not None and item.rated_at is not None and owner is not None:
         add(EventKind.RATED, item.rated_at, owner, data={"score": item.rating[0]})
     matter.status = status
-    if status in (S.DECLINED, S.WITHDRAWN, S.CLOSED):
-        matter.due_at = None
+    # The deadline of the stage it stands in (none once final), counted from when it got there.
+    final = status in (S.DECLINED, S.WITHDRAWN, S.CLOSED)
+    matter.due_at = (
+        None if final else deadlines.stage_deadline(kind=matter.kind, status=status, start=moved[0])
+    )
     return events
 
 
