@@ -3,6 +3,8 @@ from django.utils.translation import gettext_lazy as _
 
 
 class OrganizationType(models.TextChoices):
+    # 市级社会矛盾纠纷调处化解中心: oversees a city's counties (figures, alerts); supervision's top is the county
+    CITY_CENTRE = "city_centre", _("city centre")
     COUNTY_CENTRE = "county_centre", _("county centre")  # 县级矛调中心 / 综合指挥中心
     TOWNSHIP_CENTRE = "township_centre", _("township centre")  # 乡镇(街道)矛调中心
     VILLAGE_COMMITTEE = "village_committee", _("village mediation committee")  # 村(居)人民调解委员会

@@ -54,6 +54,8 @@ HOME_COUNTY = "330881"  # 江山市: where most demo logins work
 OTHER_COUNTY = "330802"  # 柯城区: staff there must not see Jiangshan's people
 HOME_TOWNSHIP = "330881001"  # 双塔街道
 HOME_VILLAGE_NAME = "城北社区"
+CITY_CENTRE_CODE = f"{QUZHOU}-CITY"  # 衢州市's centre: the city's command room (figures and alerts)
+CITY_NAME = "衢州市"
 
 CENTRE_SUFFIX = "社会矛盾纠纷调处化解中心"
 COMMITTEE_SUFFIX = "人民调解委员会"
@@ -86,7 +88,7 @@ class DemoUser:
     username: str
     full_name: str
     role: str
-    # where: "centre", "township", "village", a COUNTY_BODIES suffix, or "other-centre" (Kecheng)
+    # where: "centre", "township", "village", a COUNTY_BODIES suffix, "other-centre" (Kecheng) or "city"
     place: str
     phone: str
     is_notable: bool = False
@@ -108,6 +110,8 @@ DEMO_USERS: tuple[DemoUser, ...] = (
     DemoUser("demo.analyst", "刘思远", Role.ANALYST, "centre", "13800000109"),
     DemoUser("demo.administrator", "王志强", Role.ADMINISTRATOR, "centre", "13800000110"),
     DemoUser("demo.kecheng", "叶子明", Role.DISPATCHER, "other-centre", "13800000111"),
+    # The city's command room: figures and alerts of all six counties, no one's personal data.
+    DemoUser("demo.city_analyst", "钱思源", Role.ANALYST, "city", "13800000113"),
 )
 DEMO_CITIZEN_USERNAME = "demo.citizen"
 DEMO_CITIZEN_NAME = "陈小梅"
@@ -138,6 +142,8 @@ class SeedReport:
     court_cases_created: int = 0
     court_seconds: float = 0.0
     court_cases_by_status: dict[str, int] = field(default_factory=dict)
+    history_created: int = 0
+    history_seconds: float = 0.0
     seconds: float = 0.0
     by_type: dict[str, int] = field(default_factory=dict)
 
@@ -149,6 +155,7 @@ class SeedReport:
             or self.memberships_created
             or self.devices_created
             or self.matters_created
+            or self.history_created
             or self.court_codes_created
             or self.court_cases_created
         )
@@ -236,7 +243,11 @@ def _org_specs(counties: Sequence[str]) -> list[list[_OrgSpec]]:
         ).append((code, name))
     county_names = dict(Region.objects.filter(code__in=counties).values_list("code", "name"))
 
-    county_wave: list[_OrgSpec] = []
+    city_name = Region.objects.filter(code=QUZHOU).values_list("name", flat=True).first() or CITY_NAME
+    # The city's centre stands beside the county centres, not above them: supervision ends at the county.
+    county_wave: list[_OrgSpec] = [
+        _OrgSpec(CITY_CENTRE_CODE, city_name + CENTRE_SUFFIX, OrganizationType.CITY_CENTRE, "", QUZHOU, None)
+    ]
     bodies_wave: list[_OrgSpec] = []
     township_wave: list[_OrgSpec] = []
     village_wave: list[_OrgSpec] = []
@@ -350,6 +361,7 @@ def _place_code(place: str, home_village: str) -> str:
         "township": centre_code(HOME_TOWNSHIP),
         "village": f"{home_village}-VC",
         "other-centre": centre_code(OTHER_COUNTY),
+        "city": CITY_CENTRE_CODE,
     }.get(place, f"{HOME_COUNTY}-{place}")
 
 
@@ -478,12 +490,18 @@ def demo_seed(*, counties: Sequence[str] | None = None, matters: bool = True) ->
         report.court_cases_created = built.court_cases
         report.court_seconds = built.court_seconds
         report.court_cases_by_status = built.court_by_status
+        from suyuan.demo.history import demo_history_seed  # two years of concluded matters, in bulk
+
+        history = demo_history_seed(counties=chosen)
+        report.history_created, report.history_seconds = history.created, history.seconds
         # The demo writes history with past dates in bulk: its figures are computed once, from the events.
+        from suyuan.analytics.alerts import alerts_detect
         from suyuan.analytics.services import facts_rebuild
         from suyuan.demo.emergency import emergency_seed
 
         emergency_seed()
         facts_rebuild()
+        alerts_detect()  # the board opens with today's alerts (the planted rise, the group dispute)
     report.seconds = time.perf_counter() - started
     return report
 

@@ -17,6 +17,7 @@ import pytest
 from django.contrib.auth import authenticate
 from django.core.management import call_command
 from django.test import RequestFactory
+from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from suyuan.accounts import access
@@ -66,8 +67,16 @@ class TestOnASlice:
     def test_builds_the_tree_people_and_devices(self, small_quzhou):
         report = services.demo_seed(counties=small_quzhou, matters=False)
         assert not report.regions_loaded
-        # per county a centre and ten bodies; a centre per township (4 in the slice), a committee per village (2)
-        assert report.organizations_created == 2 * 11 + 4 + 2
+        # the city's centre; per county a centre and ten bodies; a centre per township (4 in the slice), a
+        # committee per village (2)
+        assert report.organizations_created == 1 + 2 * 11 + 4 + 2
+        city = Organization.objects.get(code=services.CITY_CENTRE_CODE)
+        assert (city.name, city.type, city.region_id, city.parent) == (
+            "衢州市社会矛盾纠纷调处化解中心",
+            OrganizationType.CITY_CENTRE,
+            "3308",
+            None,
+        )
         centre = Organization.objects.get(code="330881-CC")
         assert centre.name == "江山市社会矛盾纠纷调处化解中心"
         township = Organization.objects.get(code="330881001-TC")
@@ -144,6 +153,49 @@ class TestOnASlice:
             access.access_user(people["demo.kecheng"], grid_worker.pk)
         assert access.scope_for(people["demo.grid_worker"]).region_codes == ("330881001001",)
 
+    def test_the_city_analyst_reads_the_citys_figures_and_no_ones_matters(self, small_quzhou):
+        from django.test import Client
+
+        from suyuan.accounts.tests.world import sign_in
+        from suyuan.analytics.alerts import alerts_visible_to
+        from suyuan.analytics.models import Alert
+        from suyuan.matters.access import matters_visible_to
+        from suyuan.supervision.services import Levels
+
+        services.demo_seed(counties=small_quzhou, matters=False)
+        analyst = User.objects.get(username="demo.city_analyst")
+        membership = Membership.objects.get(user=analyst)
+        assert (membership.role, membership.organization.code) == (Role.ANALYST, services.CITY_CENTRE_CODE)
+        scope = access.scope_for(analyst)
+        assert scope.region_codes == ("3308",)
+        # Aggregates only: no matter of the city opens for an analyst, and nobody's personal data.
+        matter = Matter.objects.create(
+            tracking_code="HISTCITY0001",
+            kind="dispute",
+            channel="walk_in",
+            title="t",
+            description="d",
+            region_id="330881001001",
+            privacy_consent_at=timezone.now(),
+        )
+        assert not matters_visible_to(analyst).filter(pk=matter.pk).exists()
+        # Alerts of both counties reach the city's room; Kecheng's dispatcher sees only Kecheng's.
+        for region in ("330881001", "330802"):
+            Alert.objects.create(kind="overdue", subject=f"overdue:{region}", region=region, numbers={})
+        assert set(alerts_visible_to(analyst).values_list("region", flat=True)) == {"330881001", "330802"}
+        kecheng = User.objects.get(username="demo.kecheng")
+        assert set(alerts_visible_to(kecheng).values_list("region", flat=True)) == {"330802"}
+        # The figures open on the city with the county map; a county is one click down.
+        client = Client()
+        sign_in(client, analyst)
+        page = client.get("/staff/figures/")
+        assert page.status_code == 200 and b'data-testid="figures-map"' in page.content
+        county = client.get("/staff/figures/", {"region": "330881"})
+        assert county.status_code == 200 and b'data-testid="figures-map"' not in county.content
+        # Supervision still ends at the county centre: the city's centre is not above it.
+        centre = Organization.objects.get(code="330881-CC")
+        assert centre.parent is None and Levels().up(centre) is None
+
     def test_print_logins_prints_the_table_password_phone_and_totp_secret(self, small_quzhou):
         call_command("seed_demo", "--county", "330881", "--no-matters", stdout=StringIO())
         out = StringIO()
@@ -161,7 +213,7 @@ class TestOnASlice:
     def test_the_command_reports_what_it_did(self, small_quzhou):
         out = StringIO()
         call_command("seed_demo", "--county", "330881", "--no-matters", stdout=out)
-        assert "28 organisations (28 created" in out.getvalue()
+        assert "29 organisations (29 created" in out.getvalue()
 
     def test_village_committee_names(self):
         assert services.village_committee_name("白沙村委会") == "白沙村人民调解委员会"
@@ -188,7 +240,7 @@ def test_the_full_quzhou_demo_loads_regions_and_is_idempotent(settings):
     assert (
         report.organizations_created
         == Organization.objects.count()
-        == 6 * 11 + quzhou_townships + quzhou_villages
+        == 1 + 6 * 11 + quzhou_townships + quzhou_villages
     )
     for county in services.COUNTIES:
         assert Organization.objects.filter(code=f"{county}-CC", region_id=county).exists()

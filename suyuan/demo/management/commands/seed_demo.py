@@ -61,6 +61,10 @@ class Command(BaseCommand):
                 f"{_by_status(report.matters_by_status)}."
             )
             self.stdout.write(
+                f"Demo history (two years, in bulk): {report.history_created} matters created in "
+                f"{report.history_seconds:.1f} s."
+            )
+            self.stdout.write(
                 f"Court cases: {report.court_cases_created} created in {report.court_seconds:.1f} s; "
                 f"{_by_status(report.court_cases_by_status)}."
             )
