@@ -4,8 +4,9 @@ The 江山市 county centre's dispatcher declared it over the demo's home townsh
 more townships of the county, sent tasks to their township centres (open a shelter) and to village
 committees (evacuate the low-lying houses), which acknowledged them and reported progress; the level was
 raised once the typhoon came close, every task was finished, and the incident was closed with a summary.
-Compensation and damage disputes received in those townships after the declaration (the demo matters of
-the "damages" category, if any) are tagged with it afterwards; none are invented here.
+In the weeks after, three disputes the typhoon caused (a wall blown onto a neighbour's car, a fish pond
+that burst into a neighbour's rice field, a shop's sign torn off onto a tenant's awning) are brought to the
+centre's window, accepted and tagged with the incident, and go to mediation as usual.
 
 Everything runs through ``suyuan.emergency.services`` under the demo clock, so the timeline has its past
 moments. The story is keyed (``Incident.demo_key``): a second run creates nothing.
@@ -26,20 +27,23 @@ from django_tasks_db.models import DBTaskResult
 from suyuan.accounts.models import Membership, Organization, User
 from suyuan.demo.matters import demo_clock
 from suyuan.demo.services import HOME_COUNTY, HOME_TOWNSHIP, centre_code
-from suyuan.demo.timeline import Action, at_local, last_event_at, run_actions
+from suyuan.demo.timeline import Action, at_local, run_actions
+from suyuan.demo.triage import triage_received
 from suyuan.emergency import access, services
 from suyuan.emergency.choices import IncidentKind, IncidentLevel
 from suyuan.emergency.models import Incident, IncidentTask
-from suyuan.matters.models import Matter
+from suyuan.matters import services as matter_services
+from suyuan.matters.choices import Channel, MatterKind, PartyRole
+from suyuan.matters.models import Category
+from suyuan.matters.services import PartyInput
 from suyuan.notifications.choices import MessageStatus
 from suyuan.notifications.models import Notification, OutboundMessage
 from suyuan.notifications.tasks import deliver_message
+from suyuan.regions.models import Region
 
 DEMO_KEY = "demo-typhoon-jiangshan"
 DAYS_AGO = 80  # the typhoon came about this many days before the demo is built (late summer)
 TOWNSHIPS = 3  # the home township and up to two more
-TAGGED = 3
-TAG_CATEGORIES = ("damages",)
 DISPATCHER = "demo.dispatcher"
 SUPERVISOR = "demo.supervisor"
 
@@ -104,6 +108,7 @@ def emergency_seed(now: dt.datetime | None = None) -> int:
         return 0
     day = timezone.localdate(now) - dt.timedelta(days=DAYS_AGO)
     since = OutboundMessage.objects.aggregate(last=Max("pk"))["last"] or 0
+    notices_since = Notification.objects.aggregate(last=Max("pk"))["last"] or 0
     with transaction.atomic():
         with demo_clock(at_local(day, dt.time(8, 30))):
             incident = services.incident_declare(
@@ -132,8 +137,10 @@ def emergency_seed(now: dt.datetime | None = None) -> int:
                 (shelter, _worker(township), [(0, 40 + 25 * n), (0, 130 + 40 * n), (0, 85 + 20 * n)])
             )
         for n, township in enumerate(townships):
+            # A village room with people to acknowledge and report (the demo staffs only some of them).
             village = (
                 Organization.objects.filter(parent=township, type="village_committee", is_active=True)
+                .filter(memberships__is_active=True, memberships__role__in=sorted(access.TASK_ROLES))
                 .order_by("region_id")
                 .first()
             )
@@ -174,9 +181,9 @@ def emergency_seed(now: dt.datetime | None = None) -> int:
                 summary="台风“海葵”已过境，全市累计转移群众、开放安置点均按要求完成，无人员伤亡；"
                 "受灾群众已返回，财产损失和赔偿纠纷转入调解。",
             )
-        _tag_disputes(incident, dispatcher, now)
+        _typhoon_disputes(incident, dispatcher, now)
         # The task notices of months ago were read then, and their text messages sent then.
-        Notification.objects.filter(purpose="emergency_task", read_at__isnull=True).update(
+        Notification.objects.filter(pk__gt=notices_since, read_at__isnull=True).update(
             read_at=F("created_at")
         )
         _settle_outbox(since)
@@ -184,11 +191,9 @@ def emergency_seed(now: dt.datetime | None = None) -> int:
 
 
 def _settle_outbox(since_id: int) -> None:
-    """Record the task notices' text messages as sent when they were written, and drop their tasks: they
-    tell of a typhoon months ago, nobody should get them now."""
-    queued = OutboundMessage.objects.filter(
-        pk__gt=since_id, purpose="emergency_task", status=MessageStatus.QUEUED
-    )
+    """Record the story's text messages (task notices, the disputes' receipts) as sent when they were
+    written, and drop their tasks: they tell of a typhoon months ago, nobody should get them now."""
+    queued = OutboundMessage.objects.filter(pk__gt=since_id, status=MessageStatus.QUEUED)
     ids = set(queued.values_list("pk", flat=True))
     if not ids:
         return
@@ -204,26 +209,115 @@ def _settle_outbox(since_id: int) -> None:
         DBTaskResult.objects.filter(pk__in=stale).delete()
 
 
-def _tag_disputes(incident: Incident, dispatcher: User, now: dt.datetime) -> int:
-    """Tag a few damage disputes received in the incident's townships after it was declared."""
-    codes = list(incident.incident_regions.values_list("region_id", flat=True))
-    candidates = [
-        m
-        for m in Matter.objects.filter(
-            category__code__in=TAG_CATEGORIES, created_at__gte=incident.declared_at
-        )
-        .select_related("region")
-        .order_by("created_at", "pk")
-        if any(m.region_id.startswith(code) for code in codes)
-    ]
+# Disputes the typhoon caused: (days after the declaration, title, description, desired outcome,
+# applicant, respondent). Invented for the demo; phones in the demo's 138000070xx range. The first two
+# were mediated to an agreement and closed; the last came in yesterday and waits for its mediator.
+AGREEMENTS = (
+    "被申请人承担车辆维修费用的百分之六十，计人民币四千八百元，于本月底前一次付清；双方就此事再无争议。",
+    "被申请人赔偿申请人稻谷减产损失人民币三千二百元，并于十日内清理田间淤泥、修复塘埂。",
+)
+DISPUTES = (
+    (
+        4,
+        "台风刮倒围墙砸坏邻居车辆赔偿纠纷",
+        "台风“海葵”过境当晚，被申请人家院子围墙被大风刮倒，砸坏申请人停在路边的小轿车，前挡风玻璃和车顶受损。"
+        "双方对围墙是否年久失修、损失由谁承担意见不一。",
+        "赔偿车辆维修费用",
+        ("祝建华", "13800007001"),
+        ("毛志强", "13800007101"),
+    ),
+    (
+        6,
+        "鱼塘漫堤冲毁邻家稻田损失纠纷",
+        "台风期间暴雨，被申请人承包的鱼塘塘埂漫水溃口，塘水和淤泥冲入申请人即将收割的晚稻田约两亩。"
+        "申请人要求赔偿减产损失，被申请人认为属于自然灾害，不应由其承担。",
+        "赔偿稻谷减产损失并清理淤泥",
+        ("周秀英", "13800007002"),
+        ("徐卫东", "13800007102"),
+    ),
+    (
+        DAYS_AGO - 1,  # brought yesterday: the landlord refused to repair once the insurer had declined
+        "台风吹落店招砸坏租户雨棚纠纷",
+        "台风中房东安装在外墙的店招被吹落，砸坏一楼租户自行搭建的雨棚和门口货架。房东认为雨棚属违规搭建，"
+        "租户要求房东修复并赔偿货品损失。",
+        "修复雨棚、赔偿货品损失",
+        ("姜丽萍", "13800007003"),
+        ("杨国庆", "13800007103"),
+    ),
+)
+
+
+def _typhoon_disputes(incident: Incident, dispatcher: User, now: dt.datetime) -> int:
+    """Receive, accept and tag the disputes the typhoon caused, each at its day after the declaration."""
+    codes = list(incident.incident_regions.order_by("region_id").values_list("region_id", flat=True))
+    category = Category.objects.filter(code="damages").first()
     tagged = 0
-    for matter in candidates:
-        if tagged >= TAGGED:
-            break
-        moment = last_event_at(matter) + dt.timedelta(minutes=30)
-        if moment > now - dt.timedelta(hours=1) or not access.may_tag(dispatcher, matter):
+    villages = [
+        village
+        for code in codes
+        if (village := Region.objects.filter(parent_id=code).order_by("code").first()) is not None
+    ]
+    for n, (days, title, description, desired, applicant, respondent) in enumerate(DISPUTES):
+        when = incident.declared_at + dt.timedelta(days=days, hours=1 + n)
+        if not villages or when > now - dt.timedelta(hours=2):
             continue
-        with demo_clock(moment):
+        village = villages[n % len(villages)]
+        with demo_clock(when):
+            matter = matter_services.matter_receive(
+                kind=MatterKind.DISPUTE,
+                channel=Channel.WALK_IN,
+                title=title,
+                description=description,
+                desired_outcome=desired,
+                region=village,
+                category=category,
+                occurred_on=timezone.localdate(incident.declared_at) + dt.timedelta(days=1),
+                parties=[
+                    PartyInput(role=PartyRole.APPLICANT, name=applicant[0], phone=applicant[1]),
+                    PartyInput(role=PartyRole.RESPONDENT, name=respondent[0], phone=respondent[1]),
+                ],
+                actor=dispatcher,
+                privacy_consent=True,
+                agent_consent="申请人在窗口当面签署《代为登记同意书》",
+                idempotency_key=f"demotyphoon-{n + 1}",
+            )
+            triage_received(matter)  # the first pass every demo matter gets as it is received
+        if not access.may_tag(dispatcher, matter):
+            continue
+        with demo_clock(when + dt.timedelta(minutes=40)):
+            matter = matter_services.matter_accept(matter=matter, actor=dispatcher)
             services.incident_tag_matter(incident=incident, actor=dispatcher, matter=matter)
         tagged += 1
+        found = _mediator(matter.organization)
+        if n >= len(AGREEMENTS) or found is None:
+            continue
+        organization, mediator = found
+        with demo_clock(when + dt.timedelta(days=1)):
+            matter = matter_services.matter_assign(
+                matter=matter, actor=dispatcher, organization=organization, mediator=mediator
+            )
+        with demo_clock(when + dt.timedelta(days=3)):
+            matter = matter_services.matter_start_mediation(matter=matter, actor=mediator)
+        with demo_clock(when + dt.timedelta(days=10)):
+            matter = matter_services.matter_record_agreement(
+                matter=matter, actor=mediator, terms=AGREEMENTS[n]
+            )
+        with demo_clock(when + dt.timedelta(days=40)):
+            matter_services.matter_close(matter=matter, actor=mediator)
     return tagged
+
+
+def _mediator(organization: Organization | None) -> tuple[Organization, User] | None:
+    """A mediator of ``organization`` or, if it has none (most village committees of the demo), of the
+    centre above it: the first by id, with their organisation; None if neither has one."""
+    while organization is not None:
+        membership = (
+            Membership.objects.filter(organization=organization, role="mediator", is_active=True)
+            .select_related("user")
+            .order_by("pk")
+            .first()
+        )
+        if membership is not None:
+            return organization, membership.user
+        organization = organization.parent
+    return None

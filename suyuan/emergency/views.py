@@ -25,7 +25,13 @@ from suyuan.accounts.models import User
 from suyuan.accounts.pages import page
 from suyuan.core.exceptions import Forbidden, NotFound
 from suyuan.emergency import access, forms, selectors, services
-from suyuan.emergency.choices import FINAL_TASK_STATUSES, OPEN_TASK_STATUSES, IncidentEventKind, TaskStatus
+from suyuan.emergency.choices import (
+    FINAL_TASK_STATUSES,
+    OPEN_TASK_STATUSES,
+    IncidentEventKind,
+    IncidentLevel,
+    TaskStatus,
+)
 from suyuan.emergency.models import Incident, IncidentEvent, IncidentTask
 from suyuan.matters import access as matter_access
 
@@ -142,7 +148,9 @@ def _event_text(event: IncidentEvent) -> str:
         case IncidentEventKind.TASK_CANCELLED:
             return f"{data.get('organization', '')}: {data.get('reason', '')}"
         case IncidentEventKind.LEVEL_CHANGED:
-            return f"{data.get('previous', '')} → {data.get('level', '')} {data.get('note', '')}".strip()
+            labels = dict(IncidentLevel.choices)
+            before, after = (str(labels.get(data.get(k, ""), data.get(k, ""))) for k in ("previous", "level"))
+            return f"{before} → {after} {data.get('note', '')}".strip()
         case IncidentEventKind.CLOSED:
             return str(data.get("summary", ""))
     return ""
