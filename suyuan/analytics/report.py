@@ -301,6 +301,7 @@ def _table(
 ) -> None:
     """A table with a heading row (repeated on a new page); columns from ``numeric_from`` on align right."""
     pdf.set_font(FONT, size=8.5)
+    pdf.set_fill_color(255, 255, 255)  # the charts leave the bars' colour as the current fill
     align = tuple(Align.L if i < numeric_from else Align.R for i in range(len(header)))
     with pdf.table(
         col_widths=tuple(widths),
