@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Stage(models.TextChoices):
@@ -38,7 +39,7 @@ class AlertKind(models.TextChoices):
 
 
 class AlertStatus(models.TextChoices):
-    OPEN = "open", _("open")  # raised, nobody has looked yet
+    OPEN = "open", pgettext_lazy("alert", "open")  # raised, nobody has looked yet
     ACKNOWLEDGED = "acknowledged", _("acknowledged")  # someone in the room took it (and maybe assigned it)
     DISMISSED = "dismissed", _("dismissed")  # judged not to need action, with a reason (final)
     CLOSED = "closed", _("no longer holds")  # the next detection no longer found it (final)
