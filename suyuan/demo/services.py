@@ -502,8 +502,30 @@ def demo_seed(*, counties: Sequence[str] | None = None, matters: bool = True) ->
         emergency_seed()
         facts_rebuild()
         alerts_detect()  # the board opens with today's alerts (the planted rise, the group dispute)
+        _drop_done_tasks()
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _drop_done_tasks() -> int:
+    """Drop the queued tasks whose work the build has just done: the figures' refreshes (the rebuild
+    covers every matter) and the matters' first triage (each demo matter is triaged as it is received).
+    Left queued, thousands of them would hold up the worker's first real tasks (a sign-in code's text
+    message). Only with the database task backend; return how many were dropped."""
+    from django_tasks import TaskResultStatus
+    from django_tasks_db import DatabaseBackend
+    from django_tasks_db.models import DBTaskResult
+
+    from suyuan.analytics.tasks import refresh_facts
+    from suyuan.triage.tasks import triage_matter
+
+    if not isinstance(refresh_facts.get_backend(), DatabaseBackend):
+        return 0
+    done = (refresh_facts.module_path, triage_matter.module_path)
+    dropped, _by_model = DBTaskResult.objects.filter(
+        status=TaskResultStatus.READY, task_path__in=done
+    ).delete()
+    return dropped
 
 
 @dataclass(frozen=True)

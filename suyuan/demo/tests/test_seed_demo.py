@@ -260,3 +260,22 @@ def test_the_full_quzhou_demo_loads_regions_and_is_idempotent(settings):
     assert not again.regions_loaded and not again.created_anything
     assert (again.organizations_updated, again.users_updated) == (0, 0)
     assert counts() == before
+
+
+def test_the_build_drops_the_queued_tasks_whose_work_it_did(db, settings):
+    """The figures' refreshes and the first triage of the demo's matters are done by the build itself;
+    left queued, they would hold up the worker's first real task (a sign-in code's text message)."""
+    from django_tasks import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    from suyuan.analytics.tasks import refresh_facts
+    from suyuan.notifications.tasks import deliver_message
+    from suyuan.triage.tasks import triage_matter
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    refresh_facts.enqueue([1])
+    triage_matter.enqueue(1)
+    deliver_message.enqueue(1)
+    assert services._drop_done_tasks() == 2
+    left = DBTaskResult.objects.filter(status=TaskResultStatus.READY).values_list("task_path", flat=True)
+    assert list(left) == [deliver_message.module_path]
