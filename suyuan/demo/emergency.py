@@ -20,12 +20,9 @@ from functools import partial
 from django.db import transaction
 from django.db.models import F, Max
 from django.utils import timezone
-from django_tasks import TaskResultStatus
-from django_tasks_db import DatabaseBackend
-from django_tasks_db.models import DBTaskResult
 
 from suyuan.accounts.models import Membership, Organization, User
-from suyuan.demo.matters import demo_clock
+from suyuan.demo.matters import demo_clock, settle_outbox
 from suyuan.demo.services import HOME_COUNTY, HOME_TOWNSHIP, centre_code
 from suyuan.demo.timeline import Action, at_local, run_actions
 from suyuan.demo.triage import triage_received
@@ -36,9 +33,7 @@ from suyuan.matters import services as matter_services
 from suyuan.matters.choices import Channel, MatterKind, PartyRole
 from suyuan.matters.models import Category
 from suyuan.matters.services import PartyInput
-from suyuan.notifications.choices import MessageStatus
 from suyuan.notifications.models import Notification, OutboundMessage
-from suyuan.notifications.tasks import deliver_message
 from suyuan.regions.models import Region
 
 DEMO_KEY = "demo-typhoon-jiangshan"
@@ -186,27 +181,8 @@ def emergency_seed(now: dt.datetime | None = None) -> int:
         Notification.objects.filter(pk__gt=notices_since, read_at__isnull=True).update(
             read_at=F("created_at")
         )
-        _settle_outbox(since)
+        settle_outbox(since)  # the story's notices tell of weeks ago: recorded as sent then
     return 1
-
-
-def _settle_outbox(since_id: int) -> None:
-    """Record the story's text messages (task notices, the disputes' receipts) as sent when they were
-    written, and drop their tasks: they tell of a typhoon months ago, nobody should get them now."""
-    queued = OutboundMessage.objects.filter(pk__gt=since_id, status=MessageStatus.QUEUED)
-    ids = set(queued.values_list("pk", flat=True))
-    if not ids:
-        return
-    queued.update(status=MessageStatus.SENT, sent_at=F("created_at"))
-    if isinstance(deliver_message.get_backend(), DatabaseBackend):
-        stale = [
-            pk
-            for pk, args_kwargs in DBTaskResult.objects.filter(
-                status=TaskResultStatus.READY, task_path=deliver_message.module_path
-            ).values_list("pk", "args_kwargs")
-            if (args_kwargs.get("args") or [None])[0] in ids
-        ]
-        DBTaskResult.objects.filter(pk__in=stale).delete()
 
 
 # Disputes the typhoon caused: (days after the declaration, title, description, desired outcome,

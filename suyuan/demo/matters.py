@@ -1469,6 +1469,7 @@ SETTLED_PURPOSES = (
     "respondent_",
     "field_task_",
     "supervision_",
+    "emergency_",  # the past typhoon's task notices (suyuan.demo.emergency)
     # the court's: docking, filing, service, hearings, rounds, confirmations, deliveries
     "court_",
     "complaint_",
@@ -1481,7 +1482,7 @@ SETTLED_PURPOSES = (
 )
 
 
-def _settle_outbox(since_id: int, *, before: dt.datetime | None = None) -> None:
+def settle_outbox(since_id: int, *, before: dt.datetime | None = None) -> None:
     """Record the notices the demo's history queued as sent when they were written, and drop their tasks.
 
     They tell of steps that "happened" weeks ago: nobody should get them now, and the worker should not
@@ -1683,7 +1684,7 @@ def demo_matters_seed(*, counties: Sequence[str], report: SeedReport) -> MatterR
         if todo or result.triage_stories:
             result.models = train_models()
         result.notices_read = notices_read(since_id=notices_since, now=now, clock=demo_clock)
-        _settle_outbox(since, before=now)
+        settle_outbox(since, before=now)
     result.by_status = demo_matter_counts()
     result.court_by_status = demo_court_counts()
     result.seconds = time.perf_counter() - started

@@ -294,7 +294,7 @@ def test_settling_the_outbox_marks_past_notices_sent_and_drops_their_tasks(setti
     earlier = sms_queue(phone="13900001001", body="earlier", purpose="sign_in_code")
     message = sms_queue(phone="13900001002", body="demo", purpose="matter_submitted")
     assert DBTaskResult.objects.count() == 2
-    demo_matters._settle_outbox(earlier.pk - 1)
+    demo_matters.settle_outbox(earlier.pk - 1)
     message.refresh_from_db()
     earlier.refresh_from_db()
     assert message.status == MessageStatus.SENT and message.sent_at == message.created_at
